@@ -1,0 +1,3 @@
+from pyarb.cli import main
+
+main()

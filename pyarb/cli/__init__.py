@@ -1,0 +1,30 @@
+"""The ``pyarb`` command. Subcommands load lazily, so ``pyarb trades`` never pays for the engine's imports."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> "module:attribute" of a click command. One line per subcommand; the module owns its options.
+COMMANDS: dict[str, str] = {
+    "sim": "pyarb.cli.sim:sim",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="pyarb")
+def main() -> None:
+    """Cross-venue perpetual futures arbitrage between EdgeX and Paradex."""

@@ -1,0 +1,1 @@
+//! Order and request signing for Paradex and EdgeX V2.
