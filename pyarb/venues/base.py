@@ -10,47 +10,11 @@ Venue code never touches the ledger. Quantities are ``Decimal``; sides are :clas
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import AsyncIterator, Protocol, runtime_checkable
 
-
-class Side(str, enum.Enum):
-    BUY = "buy"
-    SELL = "sell"
-
-    @property
-    def sign(self) -> int:
-        return 1 if self is Side.BUY else -1
-
-    @property
-    def opposite(self) -> Side:
-        return Side.SELL if self is Side.BUY else Side.BUY
-
-
-@dataclass(frozen=True, slots=True)
-class MarketSpec:
-    """A venue's market as its metadata describes it."""
-
-    market: str  # the venue's own symbol: "BTCUSD" (EdgeX contract name), "BTC-USD-PERP" (Paradex)
-    tick: Decimal  # price increment
-    step: Decimal  # size increment
-    min_size: Decimal
-    max_size: Decimal
-    taker_fee: Decimal  # a fraction: 0.00038 is 3.8 bps
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRequest:
-    """An IOC limit order. ``client_id`` is deterministic and already in the ledger before this is sent."""
-
-    client_id: str
-    market: str
-    side: Side
-    size: Decimal
-    limit_price: Decimal
-    reduce_only: bool = False
+from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest, Side
 
 
 # --- outcomes -------------------------------------------------------------------------------------------
@@ -89,35 +53,6 @@ class Unknown:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderOpen:
-    """The order is still working at the venue (an IOC order is open only for an instant)."""
-
-    client_id: str
-    filled: Decimal
-    avg_price: Decimal | None
-    venue_order_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFinal:
-    """The order is done: ``filled`` is the total executed quantity (zero if it never traded)."""
-
-    client_id: str
-    filled: Decimal
-    avg_price: Decimal | None
-    fee: Decimal = Decimal(0)
-    status: str = ""  # the venue's own final status, e.g. FILLED, CANCELED, CLOSED
-    venue_order_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderNotFound:
-    """The venue has no order with this client id: it was never created."""
-
-    client_id: str
-
-
-@dataclass(frozen=True, slots=True)
 class Positions:
     """Signed positions per market (long positive), as the venue reports them."""
 
@@ -150,7 +85,6 @@ class Health:
 
 
 PlaceOutcome = Accepted | Rejected | RateLimited | Unknown
-OrderState = OrderOpen | OrderFinal | OrderNotFound
 QueryOutcome = OrderOpen | OrderFinal | OrderNotFound | RateLimited | Rejected | Unknown
 CancelOutcome = Accepted | Rejected | RateLimited | Unknown
 
