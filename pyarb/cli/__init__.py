@@ -9,6 +9,13 @@ import click
 # name -> "module:attribute" of a click command. One line per subcommand; the module owns its options.
 COMMANDS: dict[str, str] = {
     "sim": "pyarb.cli.sim:sim",
+    "sign": "pyarb.cli.sign:sign",
+    "trades": "pyarb.cli.ledger:trades",
+    "trade": "pyarb.cli.ledger:trade",
+    "positions": "pyarb.cli.ledger:positions",
+    "backup": "pyarb.cli.ledger:backup",
+    "export": "pyarb.cli.ledger:export",
+    "import-legacy": "pyarb.cli.ledger:import_legacy",
 }
 
 

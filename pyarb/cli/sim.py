@@ -34,7 +34,7 @@ async def _serve(module, host: str, port: int, state_path: Path | None, seed: in
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # aiohttp exposes the bound port only here
+    bound = runner.addresses[0][1]  # the port the OS picked when --port is 0
     click.echo(f"http://{host}:{bound}", nl=True)
     try:
         await asyncio.Event().wait()
