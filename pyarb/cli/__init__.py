@@ -16,6 +16,11 @@ COMMANDS: dict[str, str] = {
     "backup": "pyarb.cli.ledger:backup",
     "export": "pyarb.cli.ledger:export",
     "import-legacy": "pyarb.cli.ledger:import_legacy",
+    "run": "pyarb.cli.run:run",
+    "halt": "pyarb.cli.control:halt",
+    "resume": "pyarb.cli.control:resume",
+    "status": "pyarb.cli.control:status",
+    "reconcile": "pyarb.cli.reconcile:reconcile",
 }
 
 
