@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from pyarb import signing
 from pyarb.model import Side
@@ -217,8 +217,9 @@ class EdgexSim:
 
     # --- auth -------------------------------------------------------------------------------------------
 
-    def authenticate(self, request: web.Request, content: str) -> str:
-        """The account whose API key signed this request, or a refusal (HTTP 401)."""
+    def authenticate(self, request: web.Request, content: str, account_id: Any) -> str:
+        """The account whose API key signed this request, which must also be the ``accountId`` it names; or a
+        refusal (HTTP 401, or 403 for another account)."""
         h = request.headers
         key, passphrase, stamp, signature = (h.get(p.H_KEY), h.get(p.H_PASSPHRASE), h.get(p.H_TIMESTAMP),
                                              h.get(p.H_SIGNATURE))
@@ -234,14 +235,13 @@ class EdgexSim:
         if not signing.edgex_verify_request_signature(Secret(account.meta["api_secret"]), stamp, request.method,
                                                       request.path, content, signature):
             raise _Refusal("INVALID_SIGNATURE", "request signature does not match", 401)
+        if str(account_id) != account.id:
+            raise _Refusal("ACCOUNT_ID_NOT_MATCH", "accountId is not the api key's account", 403)
         return account.id
 
     def _private_get(self, request: web.Request) -> tuple[str, dict[str, str]]:
         query = dict(request.query)
-        account = self.authenticate(request, p.query_content(query))
-        if query.get("accountId") != account:
-            raise _Refusal("ACCOUNT_ID_NOT_MATCH", "accountId is not the api key's account", 403)
-        return account, query
+        return self.authenticate(request, p.query_content(query), query.get("accountId")), query
 
     async def _private_post(self, request: web.Request) -> tuple[str, dict[str, Any]]:
         try:
@@ -250,10 +250,7 @@ class EdgexSim:
             raise _Refusal("INVALID_PARAMETER", "body is not JSON", 400) from None
         if not isinstance(body, dict):
             raise _Refusal("INVALID_PARAMETER", "body is not a JSON object", 400)
-        account = self.authenticate(request, p.content_of(body))
-        if str(body.get("accountId")) != account:
-            raise _Refusal("ACCOUNT_ID_NOT_MATCH", "accountId is not the api key's account", 403)
-        return account, body
+        return self.authenticate(request, p.content_of(body), body.get("accountId")), body
 
     # --- public REST ------------------------------------------------------------------------------------
 
@@ -418,7 +415,7 @@ class EdgexSim:
             return self._answer(code="INVALID_PARAMETER", msg=str(exc), status=400)
         contracts = {c for c in query.get("filterContractIdList", "").split(",") if c}
         order_ids = {o for o in query.get("filterOrderIdList", "").split(",") if o}
-        fills = [f for f in reversed(self.ex.account(account).fills)  # newest first
+        fills = [f for f in reversed(self.ex.account(account).fills)  # the venue pages newest first
                  if (not contracts or self.market_ids[f.market] in contracts)
                  and (not order_ids or f.order_id in order_ids)
                  and f.time_ms >= start and (not end or f.time_ms < end)]
@@ -570,34 +567,14 @@ class EdgexSim:
         return await self.ex.serve_websocket(request, self._on_public_text)
 
     async def private_ws(self, request: web.Request) -> web.StreamResponse:
-        """The handshake is authenticated as a signed GET of its query (accountId, timestamp). The venue speaks
-        first here (``connected``, then a Snapshot), so this socket is served by its own loop: the exchange's
-        ``serve_websocket`` has no hook for a greeting."""
-        query = dict(request.query)
+        """The handshake is authenticated as a signed GET of its query (accountId, timestamp); the venue then
+        speaks first: ``connected``, then a Snapshot of the account."""
         try:
-            account = self.authenticate(request, p.query_content(query))
-            if query.get("accountId") != account:
-                raise _Refusal("ACCOUNT_ID_NOT_MATCH", "accountId is not the api key's account", 403)
+            account, _ = self._private_get(request)
         except _Refusal as refusal:
             return self._refused(refusal)
-        ws = web.WebSocketResponse(heartbeat=55.0, compress=False)
-        await ws.prepare(request)
-        conn = SimConnection(ws, request.transport)
-        self._greet_private(conn, account)
-        self.ex.connections.add(conn)
-        writer = asyncio.create_task(conn.write_forever())
-        try:
-            async for message in ws:
-                if message.type is WSMsgType.TEXT:
-                    await self._on_common_text(conn, message.data)
-        except ConnectionResetError:
-            pass
-        finally:
-            self.ex.connections.discard(conn)
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionResetError):
-                await writer
-        return ws
+        return await self.ex.serve_websocket(request, self._on_private_text,
+                                             on_open=lambda conn: self._greet_private(conn, account))
 
     def _greet_private(self, conn: SimConnection, account: str) -> None:
         conn.account = account
@@ -609,8 +586,11 @@ class EdgexSim:
             "position": [self.position_json(account, pos) for pos in acct.positions.values()],
             "order": [self.order_json(o) for o in acct.orders.values() if o.open]}))
 
+    async def _on_private_text(self, conn: SimConnection, text: str) -> None:
+        self._on_common_text(conn, text)  # the private stream takes no subscriptions
+
     async def _on_public_text(self, conn: SimConnection, text: str) -> None:
-        msg = await self._on_common_text(conn, text)
+        msg = self._on_common_text(conn, text)
         if msg is None:
             return
         kind, channel = msg.get("type"), msg.get("channel")
@@ -631,7 +611,7 @@ class EdgexSim:
         conn.send(self._depth_frame(contract_id, self.contracts[contract_id].symbol, depth, "Snapshot", view.end,
                                     view.end, view.bids, view.asks))
 
-    async def _on_common_text(self, conn: SimConnection, text: str) -> dict[str, Any] | None:
+    def _on_common_text(self, conn: SimConnection, text: str) -> dict[str, Any] | None:
         """Pings and pongs, on both websockets; other messages are returned for the caller."""
         try:
             msg = orjson.loads(text)

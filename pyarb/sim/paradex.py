@@ -1,9 +1,10 @@
 """A simulated Paradex: the REST API under ``/v1/...`` and the JSON-RPC websocket at ``/v1``, on one port.
 
 It speaks the paths, headers, message shapes and error envelopes of the real venue (see
-``/work/shared/venues/paradex``), and checks what the real one checks: the StarkNet signature of ``POST /auth``,
-the JWT on every private call and on the websocket ``auth``, and each order's StarkNet signature. Matching,
-accounts, persistence, faults and the ``/_sim/`` hooks are the venue-neutral :mod:`pyarb.sim.exchange`.
+``/work/shared/venues/paradex``), and checks what the real one checks: the StarkNet signatures of
+``POST /onboarding`` and ``POST /auth``, the JWT on every private call and on the websocket ``auth``, and each
+order's StarkNet signature. Matching, accounts, persistence, faults and the ``/_sim/`` hooks are the venue-neutral
+:mod:`pyarb.sim.exchange`.
 
 It starts with one account whose keys are below, fixed and public: **SIMULATOR-ONLY**, for paper trading and tests
 (the chain id is the simulator's own, so nothing signed here is valid on a real chain). ``POST /v1/onboarding``
@@ -49,7 +50,6 @@ from pyarb.sim.faults import OrderError, RateLimit
 SIM_CHAIN_ID = "PRIVATE_SN_PYARB_SIMULATOR"
 SIM_ACCOUNT = "0x51500000000000000000000000000000000000000000000000000000000a1"
 SIM_PRIVATE_KEY = "0x5150000000000000000000000000000000000000000000000000000000d1e5"  # SIMULATOR-ONLY
-SIM_ETHEREUM_ACCOUNT = "0x51a0000000000000000000000000000000000001"
 
 JWT_LIFETIME = 300.0  # seconds, like the real venue
 AUTH_CLOCK_SKEW = 300  # seconds a PARADEX-TIMESTAMP may be ahead of the server
@@ -365,10 +365,9 @@ class ParadexSim:
         known = self.ex.accounts.get(account)
         if known is not None and _hex(known.meta.get("public_key", public_key)) != _hex(public_key):
             raise ApiError(400, "PUBLIC_KEY_INVALID", "this account is onboarded with another public key")
-        self._typed_data(account)  # the address must be a felt
-        # The onboarding signature is only checked for form: pyarb.signing has no hash of the onboarding message
-        # yet. Every later /auth is verified against this key, so a wrong key still cannot trade.
-        del r, s
+        # the key being registered must sign for the account it claims
+        if not _verified(public_key, self._typed_data(account).onboarding_hash(), r, s):
+            raise ApiError(401, "STARKNET_SIGNATURE_VERIFICATION_FAILED", "onboarding signature does not verify")
         self.ex.add_account(account, {"public_key": public_key})
         return web.Response(status=200)
 

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal, InvalidOperation
 from typing import Any, AsyncIterator
@@ -48,12 +48,14 @@ from pyarb.venues.base import (
     Rejected,
     Unknown,
 )
+from pyarb.venues.recent import Recent
 
 log = logging.getLogger(__name__)
 
 # error codes that do not say whether anything happened: the outcome is unknown, whatever the HTTP status
 _AMBIGUOUS_CODES = frozenset({"INTERNAL_ERROR", "SERVICE_UNAVAILABLE"})
 _NOT_FOUND_CODES = frozenset({"CLIENT_ORDER_ID_NOT_FOUND", "ORDER_ID_NOT_FOUND", "NOT_FOUND"})
+_REMEMBERED = 10_000  # private stream messages, orders and fills kept for deduplication and lookups
 _MIN_SIZE_CUSHION = Decimal("1.05")  # min_notional is checked at the mark price, which moves
 KEEP_WARM_EVERY = 15.0  # seconds between keep-alive requests; idle connections are closed after a minute or so
 
@@ -134,26 +136,6 @@ def _jwt_lifetime(token: str) -> float:
         return 300.0
 
 
-class _Recent(OrderedDict):  # type: ignore[type-arg]
-    """A dict of the last ``size`` keys set: what the private stream remembers, bounded for a long run."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        super().__init__()
-        self._size = size
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        if len(self) > self._size:
-            self.popitem(last=False)
-
-    def first_time(self, key: Any) -> bool:
-        """Remember ``key``; whether it was new (a reconnect may replay messages)."""
-        if key in self:
-            return False
-        self[key] = None
-        return True
-
-
 class ParadexClient:
     name = "paradex"
 
@@ -179,7 +161,6 @@ class ParadexClient:
         self._recv_window_ms = recv_window_ms
         self._default_taker_fee = default_taker_fee
         self._reconnect_max = reconnect_max
-        self._orders_url = f"{endpoints.rest}/orders"
         self._session: aiohttp.ClientSession | None = None
         self._signer: Any = None
         self._specs: dict[str, MarketSpec] = {}
@@ -192,11 +173,11 @@ class ParadexClient:
         self._book_ws: dict[str, ClientConnection] = {}
         self._rpc_id = 0
         # what the private stream said
-        self._seen = _Recent()  # keys of the messages already taken
-        self._orders = _Recent()  # client id -> its latest OrderResp
-        self._client_ids = _Recent()  # order id -> client id
-        self._fill_fees = _Recent()  # order id -> fees of its streamed fills
-        self._fill_sizes = _Recent()  # order id -> size of its streamed fills
+        self._seen = Recent(_REMEMBERED)  # keys of the messages already taken
+        self._orders = Recent(_REMEMBERED)  # client id -> its latest OrderResp
+        self._client_ids = Recent(_REMEMBERED)  # order id -> client id
+        self._fill_fees = Recent(_REMEMBERED)  # order id -> fees of its streamed fills
+        self._fill_sizes = Recent(_REMEMBERED)  # order id -> size of its streamed fills
         self._waiters: defaultdict[str, set[asyncio.Future[OrderFinal]]] = defaultdict(set)
         self._streamed: dict[str, Decimal] | None = None
         self._streamed_ms = 0
@@ -403,6 +384,17 @@ class ParadexClient:
             return reply
         return problem
 
+    async def _results(self, path: str, params: dict[str, str], what: str
+                       ) -> list[dict[str, Any]] | RateLimited | Rejected | Unknown:
+        """The ``results`` of a private list GET, or what went wrong; an answer that is no list is Unknown."""
+        reply = await self._get(path, params)
+        if not isinstance(reply, _Reply):
+            return reply
+        results = reply.results()
+        if results is None:
+            return Unknown(f"{what}: HTTP {reply.status} {reply.body[:200]!r}")
+        return results
+
     # --- orders ------------------------------------------------------------------------------------------
 
     async def place_order(self, order: OrderRequest) -> PlaceOutcome:
@@ -424,15 +416,12 @@ class ParadexClient:
             body["recv_window"] = self._recv_window_ms
         try:
             headers = await self._headers()
-        except ParadexError as exc:  # nothing was sent
+        except ParadexError as exc:  # nothing was sent, so this is a refusal, not an unknown
             return Rejected("NOT_AUTHENTICATED", str(exc))
-        assert self._session is not None, "start() first"
-        try:
-            async with self._session.post(self._orders_url, data=orjson.dumps(body), headers=headers,
-                                          timeout=self._order_timeout) as resp:
-                reply = _Reply(resp.status, resp.headers.get("Retry-After"), await resp.read())
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            return Unknown(f"POST /orders {order.client_id}: {type(exc).__name__}: {exc}".rstrip(": "))
+        reply = await self._request("POST", "/orders", body=orjson.dumps(body), auth=False, headers=headers,
+                                    timeout=self._order_timeout)
+        if isinstance(reply, Unknown):
+            return Unknown(f"{reply.reason} (client id {order.client_id})")
         problem = self._problem(reply)
         if problem is not None:
             return problem
@@ -447,23 +436,18 @@ class ParadexClient:
             return reply
         if reply.status == 200:
             return await self._order_state(reply.json(), client_id)
-        reply = await self._get("/orders-history", {"client_id": client_id, "market": market, "page_size": "50"})
-        if not isinstance(reply, _Reply):
-            return reply
-        results = reply.results()
-        if results is None:
-            return Unknown(f"orders-history for {client_id}: HTTP {reply.status} {reply.body[:200]!r}")
-        mine = [o for o in results if o.get("client_id") == client_id]
+        history = await self._results("/orders-history", {"client_id": client_id, "market": market,
+                                                          "page_size": "50"}, f"orders-history for {client_id}")
+        if not isinstance(history, list):
+            return history
+        mine = [o for o in history if o.get("client_id") == client_id]
         if mine:
             return await self._order_state(max(mine, key=lambda o: o.get("created_at", 0)), client_id)
         # the history may lag the matching engine; fills name their order's client id too
-        reply = await self._get("/fills", {"market": market, "page_size": "100"})
-        if not isinstance(reply, _Reply):
-            return reply
-        results = reply.results()
-        if results is None:
-            return Unknown(f"fills for {client_id}: HTTP {reply.status} {reply.body[:200]!r}")
-        fills = [f for f in results if f.get("client_id") == client_id]
+        recent = await self._results("/fills", {"market": market, "page_size": "100"}, f"fills for {client_id}")
+        if not isinstance(recent, list):
+            return recent
+        fills = [f for f in recent if f.get("client_id") == client_id]
         if fills:
             filled = sum((_decimal(f.get("size")) for f in fills), Decimal(0))
             notional = sum((_decimal(f.get("size")) * _decimal(f.get("price")) for f in fills), Decimal(0))
@@ -474,17 +458,14 @@ class ParadexClient:
         if not isinstance(data, dict) or "status" not in data:
             return Unknown(f"unreadable order for {client_id}: {data!r:.200}")
         try:
-            filled = Decimal(data["size"]) - Decimal(data["remaining_size"])
-            avg = _decimal(data.get("avg_fill_price"))
+            filled, avg_price = _executed(data)
         except (KeyError, TypeError, InvalidOperation):
             return Unknown(f"unreadable order for {client_id}: {data!r:.200}")
-        avg_price = avg if filled and avg else None
         order_id = str(data.get("id", ""))
         if data["status"] != "CLOSED":
             return OrderOpen(client_id, filled, avg_price, order_id or None)
         fee = await self._order_fee(order_id, data, filled) if filled else Decimal(0)
-        reason = data.get("cancel_reason") or ""
-        return OrderFinal(client_id, filled, avg_price, fee, f"CLOSED {reason}".strip(), order_id or None)
+        return OrderFinal(client_id, filled, avg_price, fee, _closed_status(data), order_id or None)
 
     async def _order_fee(self, order_id: str, order: dict[str, Any], filled: Decimal) -> Decimal:
         """The fees of an order's fills: from the private stream, else from ``GET /fills``."""
@@ -492,9 +473,8 @@ class ParadexClient:
             return self._fill_fees[order_id]
         params = {"market": str(order.get("market", "")), "page_size": "1000",
                   "start_at": str(int(order.get("created_at", 0)) - 1000)}
-        reply = await self._get("/fills", params)
-        fills = reply.results() if isinstance(reply, _Reply) else None
-        if fills is not None:
+        fills = await self._results("/fills", params, f"fills of order {order_id}")
+        if isinstance(fills, list):
             return sum((_decimal(f.get("fee")) for f in fills if str(f.get("order_id")) == order_id), Decimal(0))
         log.warning("paradex: fees of order %s unknown (fills unavailable); reporting the streamed part", order_id)
         return self._fill_fees.get(order_id, Decimal(0))
@@ -714,16 +694,27 @@ class ParadexClient:
         if data is None or data.get("status") != "CLOSED":
             return None
         try:
-            filled = Decimal(data["size"]) - Decimal(data["remaining_size"])
-            avg = _decimal(data.get("avg_fill_price"))
+            filled, avg_price = _executed(data)
         except (KeyError, TypeError, InvalidOperation):
             return None
         order_id = str(data.get("id", ""))
         if self._fill_sizes.get(order_id, Decimal(0)) != filled:
             return None
-        reason = data.get("cancel_reason") or ""
-        return OrderFinal(client_id, filled, avg if filled and avg else None, self._fill_fees.get(order_id, Decimal(0)),
-                          f"CLOSED {reason}".strip(), order_id or None)
+        return OrderFinal(client_id, filled, avg_price, self._fill_fees.get(order_id, Decimal(0)), _closed_status(data),
+                          order_id or None)
+
+
+def _executed(order: dict[str, Any]) -> tuple[Decimal, Decimal | None]:
+    """An ``OrderResp``'s filled size and average fill price (None until something fills). Raises KeyError,
+    TypeError or InvalidOperation when it cannot be read."""
+    filled = Decimal(order["size"]) - Decimal(order["remaining_size"])
+    avg = _decimal(order.get("avg_fill_price"))
+    return filled, avg if filled and avg else None
+
+
+def _closed_status(order: dict[str, Any]) -> str:
+    """How a closed order is reported: ``CLOSED`` and the venue's cancel reason, if any."""
+    return f"CLOSED {order.get('cancel_reason') or ''}".strip()
 
 
 def _fill(data: dict[str, Any]) -> Fill:

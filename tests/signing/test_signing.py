@@ -107,6 +107,43 @@ def test_paradex_auth_request():
     assert signed.message_hash != signer.sign_order(**paradex_vector_order()).message_hash
 
 
+# starknet-py 0.30 (TypedData.message_hash, message_signature with paradex-py's seed 32) over the typed data
+# paradex-py builds for POST /v1/onboarding and POST /v1/auth, with the order vector's chain, account and key; the
+# same tool reproduces the order vector.
+PARADEX_ONBOARDING = {
+    "msg_hash": "0x7cdcf1f3ce77a61fcf66c8b568ccdddb988de384855245c195595ae3e887ce",
+    "signature": ["1426880189342319454900895315784021808442699474784863661132021547255274314293",
+                  "1049142034432673427317871650867585487373314199429561089893091289974089933205"],
+}
+PARADEX_AUTH = {  # timestamp 1700000000, expiration 1700086400
+    "msg_hash": "0x568a66ecf02adb489f9ec61b4099142ea14e34db64f570a5193dda881147628",
+    "signature": ["1879044145894849519752229816173801461245165643618353863413171593211575595315",
+                  "620069954557476133273541163372568570968043014396607110460788260158856660170"],
+}
+
+
+def test_paradex_reproduces_the_sdk_onboarding_and_auth_vectors():
+    signer = paradex_signer()
+    onboarding = signer.sign_onboarding()
+    assert onboarding.message_hash == PARADEX_ONBOARDING["msg_hash"]
+    assert json.loads(onboarding.signature) == PARADEX_ONBOARDING["signature"]
+    auth = signer.sign_auth(timestamp=1700000000, expiration=1700086400)
+    assert auth.message_hash == PARADEX_AUTH["msg_hash"]
+    assert json.loads(auth.signature) == PARADEX_AUTH["signature"]
+
+
+def test_paradex_onboarding_binds_the_account_and_the_key():
+    signer = paradex_signer()
+    signed = signer.sign_onboarding()
+    typed = signing.ParadexTypedData(PARADEX["chain"], PARADEX["account"])
+    assert typed.onboarding_hash() == signed.message_hash
+    assert signing.paradex_verify(signer.public_key, signed.message_hash, signed.r, signed.s)
+    another_account = signing.ParadexTypedData(PARADEX["chain"], "0x1235").onboarding_hash()
+    assert not signing.paradex_verify(signer.public_key, another_account, signed.r, signed.s)
+    stranger = signing.paradex_public_key(Secret("0x7654321"))
+    assert not signing.paradex_verify(stranger, signed.message_hash, signed.r, signed.s)
+
+
 def test_paradex_market_orders_sign_price_zero():
     signer = paradex_signer()
     market = signer.sign_order(**paradex_vector_order(price=None), order_type="MARKET")

@@ -163,13 +163,20 @@ async def test_auth_with_the_wrong_key_or_an_unknown_account_is_refused(sim: Sim
     await stranger.close()
 
 
+def onboarding_headers(account: str, key: str) -> dict[str, str]:
+    signed = signing.ParadexSigner(Secret(key), account, SIM_CHAIN_ID).sign_onboarding()
+    return {"PARADEX-ETHEREUM-ACCOUNT": "0x51a0000000000000000000000000000000000002",
+            "PARADEX-STARKNET-ACCOUNT": account, "PARADEX-STARKNET-SIGNATURE": signed.signature}
+
+
 async def test_onboarding_registers_another_key_for_another_account(sim: Sim) -> None:
     account, key = "0x2345", "0x7654321"
     public_key = signing.paradex_public_key(Secret(key))
-    headers = {"PARADEX-ETHEREUM-ACCOUNT": "0x51a0000000000000000000000000000000000002",
-               "PARADEX-STARKNET-ACCOUNT": account, "PARADEX-STARKNET-SIGNATURE": '["1","2"]'}
+    headers = onboarding_headers(account, key)
     async with sim.http.post(f"{sim.url}/v1/onboarding", json={"public_key": public_key}, headers=headers) as reply:
         assert reply.status == 200
+    async with sim.http.post(f"{sim.url}/v1/onboarding", json={"public_key": public_key}, headers=headers) as reply:
+        assert reply.status == 200  # idempotent
     async with sim.http.post(f"{sim.url}/v1/onboarding", json={"public_key": "0x99"}, headers=headers) as reply:
         assert (await reply.json())["error"] == "PUBLIC_KEY_INVALID"  # the account keeps its key
     client = make_client(sim, key=key, account=account)
@@ -181,6 +188,27 @@ async def test_onboarding_registers_another_key_for_another_account(sim: Sim) ->
         assert (await sim.state())["orders"] == []  # the built-in account is another one
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("signed_by, signed_for, signature", [
+    ("0x1234567", "0x2345", None),  # another key than the one registered
+    ("0x7654321", "0x2346", None),  # the right key, for another account
+    ("0x7654321", "0x2345", '["1","2"]'),  # well formed, but no signature at all
+])
+async def test_onboarding_with_a_signature_that_does_not_verify_is_refused(
+        sim: Sim, signed_by: str, signed_for: str, signature: str | None) -> None:
+    account, public_key = "0x2345", signing.paradex_public_key(Secret("0x7654321"))
+    headers = {**onboarding_headers(signed_for, signed_by), "PARADEX-STARKNET-ACCOUNT": account}
+    if signature is not None:
+        headers["PARADEX-STARKNET-SIGNATURE"] = signature
+    async with sim.http.post(f"{sim.url}/v1/onboarding", json={"public_key": public_key}, headers=headers) as reply:
+        assert reply.status == 401
+        assert (await reply.json())["error"] == "STARKNET_SIGNATURE_VERIFICATION_FAILED"
+    assert account not in sim.exchange.accounts  # nothing was registered
+    client = make_client(sim, key="0x7654321", account=account)
+    with pytest.raises(ParadexError, match="NOT_ONBOARDED"):
+        await client.start()
+    await client.close()
 
 
 async def test_auth_under_the_public_key_path_checks_the_key(sim: Sim) -> None:

@@ -19,7 +19,6 @@ import asyncio
 import logging
 import random
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, AsyncIterator, Mapping
@@ -47,6 +46,7 @@ from pyarb.venues.base import (
     Unknown,
 )
 from pyarb.venues.edgex import protocol as p
+from pyarb.venues.recent import Recent
 
 log = logging.getLogger("pyarb.venues.edgex")
 
@@ -70,20 +70,6 @@ class EdgexCredentials:
     def __post_init__(self) -> None:
         if not self.account_id.isdigit():
             raise ValueError("EdgeX account_id must be the account's decimal id")
-
-
-class _Bounded(OrderedDict):
-    """A dict that forgets its oldest entries past ``limit``: memory stays flat however long the engine runs."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        if len(self) > self.limit:
-            self.popitem(last=False)
 
 
 def order_signer(creds: EdgexCredentials, meta: p.Metadata, contract: p.Contract) -> signing.EdgexSigner:
@@ -174,7 +160,7 @@ class EdgexClient:
         self._meta: p.Metadata | None = None
         self._signers: dict[str, signing.EdgexSigner] = {}  # by market
         self._clock_offset_ms = 0
-        self._client_ids: _Bounded = _Bounded(_REMEMBERED_ORDERS)  # venue order id -> client order id
+        self._client_ids: Recent = Recent(_REMEMBERED_ORDERS)  # venue order id -> client order id
         self._book_ws: dict[str, ClientConnection] = {}
         self._private = _PrivateStream(self)
         self._private_task: asyncio.Task | None = None
@@ -405,7 +391,8 @@ class EdgexClient:
         for _ in range(_MAX_FILL_PAGES):
             answer = await self._call("GET", p.FILLS_PAGE, params=params)
             if not isinstance(answer, p.Envelope) or not answer.ok:
-                return answer if isinstance(answer, Unknown) else Unknown(f"getHistoryOrderFillTransactionPage: {answer}")
+                return answer if isinstance(answer, Unknown) else Unknown(
+                    f"getHistoryOrderFillTransactionPage: {answer}")
             try:
                 page = answer.data or {}
                 fills.extend(f for f in map(self._fill_of, page.get("dataList") or []) if f is not None)
@@ -514,9 +501,9 @@ class _PrivateStream:
         self.connected = False
         self._positions: dict[str, Decimal] | None = None
         self._positions_ms = 0
-        self._orders: _Bounded = _Bounded(_REMEMBERED_ORDERS)  # client id -> latest OrderOpen | OrderFinal
-        self._order_marks: _Bounded = _Bounded(_REMEMBERED_ORDERS)  # venue order id -> last (status, cum sizes)
-        self._fill_ids: _Bounded = _Bounded(_REMEMBERED_ORDERS)
+        self._orders: Recent = Recent(_REMEMBERED_ORDERS)  # client id -> latest OrderOpen | OrderFinal
+        self._order_marks: Recent = Recent(_REMEMBERED_ORDERS)  # venue order id -> last (status, cum sizes)
+        self._fill_ids: Recent = Recent(_REMEMBERED_ORDERS)  # fills already published
         self._waiters: dict[str, list[asyncio.Future]] = {}
         self._queues: set[asyncio.Queue] = set()
         self._first: asyncio.Future | None = None
@@ -611,8 +598,7 @@ class _PrivateStream:
             self._positions = current
             self._positions_ms = time_ms or self._client._now_ms()
         for fill_id, fill in fills:
-            if fill is not None and fill_id not in self._fill_ids:
-                self._fill_ids[fill_id] = True
+            if fill is not None and self._fill_ids.first_time(fill_id):
                 self._publish(fill)
         for order_id, mark, state in orders:
             if self._order_marks.get(order_id) == mark:

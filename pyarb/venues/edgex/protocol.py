@@ -193,7 +193,8 @@ def order_state(order: Mapping[str, Any]) -> OrderOpen | OrderFinal:
     """One order object (REST or ORDER_UPDATE) as the engine's vocabulary."""
     size, value, fee = filled_of(order)
     avg = _plain(value / size) if size > 0 else None
-    cid, oid, status = str(order.get("clientOrderId") or ""), str(order.get("id") or "") or None, str(order.get("status"))
+    cid, oid = str(order.get("clientOrderId") or ""), str(order.get("id") or "") or None
+    status = str(order.get("status"))
     if status in FINAL_STATUSES:
         return OrderFinal(client_id=cid, filled=size, avg_price=avg, fee=fee, status=status, venue_order_id=oid)
     return OrderOpen(client_id=cid, filled=size, avg_price=avg, venue_order_id=oid)

@@ -80,6 +80,10 @@ impl ParadexTypedData {
     fn auth_hash(&self, timestamp: u64, expiration: u64) -> String {
         paradex::hex(&self.0.auth_hash(timestamp, expiration))
     }
+
+    fn onboarding_hash(&self) -> String {
+        paradex::hex(&self.0.onboarding_hash())
+    }
 }
 
 #[pyclass(frozen, module = "pyarb._core")]
@@ -128,6 +132,10 @@ impl ParadexSigner {
             .sign_auth(timestamp, expiration)
             .map(paradex_signed)
             .map_err(py_err)
+    }
+
+    fn sign_onboarding(&self) -> PyResult<ParadexSigned> {
+        self.0.sign_onboarding().map(paradex_signed).map_err(py_err)
     }
 }
 

@@ -25,6 +25,7 @@ const ORDER_TYPE: &str =
     "Order(timestamp:felt,market:felt,side:felt,orderType:felt,size:felt,price:felt)";
 const REQUEST_TYPE: &str =
     "Request(method:felt,path:felt,body:felt,timestamp:felt,expiration:felt)";
+const CONSTANT_TYPE: &str = "Constant(action:felt)";
 
 /// The extra RFC 6979 entropy paradex-py passes (`seed=32`); with it signatures match the SDK's.
 const K_SEED: u64 = 32;
@@ -102,6 +103,11 @@ fn felt_from_bytes(bytes: [u8; 32], what: &str) -> Result<Felt> {
     Felt::from_be_bytes(bytes).map_err(|_| invalid(what, "not below the field prime"))
 }
 
+/// A Cairo short string known at compile time (ASCII, at most 31 bytes), such as `"POST"`.
+fn short_string(text: &'static str) -> Felt {
+    Felt::from_be_slice(text.as_bytes()).unwrap_or(Felt::ZERO) // short ASCII always fits
+}
+
 /// A felt written as `0x`-hex or decimal (addresses, keys, hashes, signature parts).
 pub fn felt_from_str(text: &str, what: &str) -> Result<Felt> {
     let bytes = if text.starts_with("0x") || text.starts_with("0X") {
@@ -171,6 +177,7 @@ pub struct TypedData {
     /// Each struct chain starts with its type hash absorbed.
     order: Chain,
     request: Chain,
+    constant: Chain,
 }
 
 impl TypedData {
@@ -191,6 +198,7 @@ impl TypedData {
             envelope,
             order: Chain::EMPTY.absorb(starknet_keccak(ORDER_TYPE)),
             request: Chain::EMPTY.absorb(starknet_keccak(REQUEST_TYPE)),
+            constant: Chain::EMPTY.absorb(starknet_keccak(CONSTANT_TYPE)),
         })
     }
 
@@ -224,15 +232,21 @@ impl TypedData {
     /// `/v1/auth`, empty body; `timestamp` and `expiration` in seconds, as in the PARADEX-TIMESTAMP
     /// and PARADEX-SIGNATURE-EXPIRATION headers.
     pub fn auth_hash(&self, timestamp: u64, expiration: u64) -> Felt {
-        let text = |s: &[u8]| Felt::from_be_slice(s).unwrap_or(Felt::ZERO); // short ASCII always fits
         let struct_hash = self
             .request
-            .absorb(text(b"POST"))
-            .absorb(text(b"/v1/auth"))
+            .absorb(short_string("POST"))
+            .absorb(short_string("/v1/auth"))
             .absorb(Felt::ZERO)
             .absorb(Felt::from_u64(timestamp))
             .absorb(Felt::from_u64(expiration))
             .finish();
+        self.message_hash(struct_hash)
+    }
+
+    /// The message hash of the `Constant` `{action: "Onboarding"}` that `POST /v1/onboarding` carries in
+    /// PARADEX-STARKNET-SIGNATURE. It names no time or key: it proves once that the key holder owns the account.
+    pub fn onboarding_hash(&self) -> Felt {
+        let struct_hash = self.constant.absorb(short_string("Onboarding")).finish();
         self.message_hash(struct_hash)
     }
 }
@@ -314,6 +328,10 @@ impl Signer {
 
     pub fn sign_auth(&self, timestamp: u64, expiration: u64) -> Result<Signed> {
         self.sign_hash(self.typed_data.auth_hash(timestamp, expiration))
+    }
+
+    pub fn sign_onboarding(&self) -> Result<Signed> {
+        self.sign_hash(self.typed_data.onboarding_hash())
     }
 
     /// Stark ECDSA with RFC 6979 `k` and paradex-py's extra entropy, accepting exactly the
@@ -414,10 +432,10 @@ mod tests {
     fn reproduces_the_order_vector() {
         let signer = Signer::new(KEY, CHAIN, ACCOUNT).unwrap();
         assert_eq!(hex(&signer.public_key()), PUBLIC_KEY);
-        let signed = signer.sign_order(&vector_order()).unwrap();
-        assert_eq!(hex(&signed.message_hash), MSG_HASH);
-        assert_eq!(decimal(&signed.r), R);
-        assert_eq!(decimal(&signed.s), S);
+        assert_vector(
+            &signer.sign_order(&vector_order()).unwrap(),
+            [MSG_HASH, R, S],
+        );
         assert!(verify(PUBLIC_KEY, MSG_HASH, R, S).unwrap());
     }
 
@@ -605,6 +623,54 @@ mod tests {
             signer.sign_auth(1_700_000_000, 1_700_086_400).unwrap(),
             signed
         );
+    }
+
+    /// `[message hash, r, s]` computed with starknet-py 0.30 (`TypedData.message_hash`,
+    /// `message_signature(seed=32)`) from the typed data paradex-py builds, with the order vector's chain, account
+    /// and key; the same tool reproduces the order vector. Onboarding: `build_onboarding_message`.
+    const ONBOARDING: [&str; 3] = [
+        "0x7cdcf1f3ce77a61fcf66c8b568ccdddb988de384855245c195595ae3e887ce",
+        "1426880189342319454900895315784021808442699474784863661132021547255274314293",
+        "1049142034432673427317871650867585487373314199429561089893091289974089933205",
+    ];
+    /// `build_auth_message` at 1700000000, expiring a day later.
+    const AUTH: [&str; 3] = [
+        "0x568a66ecf02adb489f9ec61b4099142ea14e34db64f570a5193dda881147628",
+        "1879044145894849519752229816173801461245165643618353863413171593211575595315",
+        "620069954557476133273541163372568570968043014396607110460788260158856660170",
+    ];
+
+    fn assert_vector(signed: &Signed, [hash, r, s]: [&str; 3]) {
+        assert_eq!(hex(&signed.message_hash), hash);
+        assert_eq!(decimal(&signed.r), r);
+        assert_eq!(decimal(&signed.s), s);
+    }
+
+    #[test]
+    fn reproduces_the_onboarding_and_auth_vectors() {
+        let signer = Signer::new(KEY, CHAIN, ACCOUNT).unwrap();
+        assert_vector(&signer.sign_onboarding().unwrap(), ONBOARDING);
+        assert_vector(
+            &signer.sign_auth(1_700_000_000, 1_700_086_400).unwrap(),
+            AUTH,
+        );
+    }
+
+    #[test]
+    fn onboarding_binds_the_account_and_the_chain() {
+        let signer = Signer::new(KEY, CHAIN, ACCOUNT).unwrap();
+        let [hash, r, s] = ONBOARDING;
+        assert!(verify(PUBLIC_KEY, hash, r, s).unwrap());
+        let others = [
+            TypedData::new(CHAIN, "0x1235").unwrap().onboarding_hash(),
+            TypedData::new("PRIVATE_SN_POTC_SEPOLIA", ACCOUNT)
+                .unwrap()
+                .onboarding_hash(),
+            signer.typed_data().auth_hash(0, 0),
+        ];
+        for other in others {
+            assert!(!verify(PUBLIC_KEY, &hex(&other), r, s).unwrap());
+        }
     }
 
     #[test]
