@@ -76,6 +76,12 @@ def _run(config: Any, db_path: Path, environment: str, duration: float | None, d
     from pyarb.metrics import Metrics
     from pyarb.sim.process import start_simulator
 
+    clients = None
+    if environment != "paper":  # credentials are checked before anything is opened or started
+        try:
+            clients = build_clients(config, {})
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
     try:
         ledger = Ledger.open(db_path)
     except LedgerError as exc:
@@ -87,9 +93,9 @@ def _run(config: Any, db_path: Path, environment: str, duration: float | None, d
             raise click.ClickException(f"{db_path} is a {recorded} ledger; refusing to trade {environment} on it")
         if recorded is None:
             ledger.set_control(ENVIRONMENT, environment)
-        urls: dict[str, str] = {}
-        if environment == "paper":
+        if clients is None:
             shared_seed = seed if seed is not None else random.randrange(1, 2**31)
+            urls = {}
             for venue in ("edgex", "paradex"):
                 sim = start_simulator(venue, seed=shared_seed,
                                       state_path=db_path.with_name(f"{db_path.name}.{venue}-sim.jsonl"),
@@ -97,10 +103,7 @@ def _run(config: Any, db_path: Path, environment: str, duration: float | None, d
                 simulators.append(sim)
                 urls[venue] = sim.url
             log.info("paper trading on embedded simulators (seed %d): %s", shared_seed, urls)
-        try:
             clients = build_clients(config, urls)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
         metrics = Metrics()
         alerts = Alerts([WebhookConfig(w.url, w.format, w.chat_id) for w in config.alerts.webhooks])
         markets = {v: market_of(config, v) for v in ("edgex", "paradex")}

@@ -43,7 +43,7 @@ from pyarb.ledger import Ledger, Pair
 from pyarb.metrics import BREAKER_STATE_VALUE, Metrics
 from pyarb.model import MarketSpec, Side
 from pyarb.trade import Kind, Leg, Trade, fmt
-from pyarb.venues.base import VenueClient
+from pyarb.venues.base import Fills, VenueClient
 
 log = logging.getLogger("pyarb.engine")
 
@@ -97,6 +97,7 @@ class Engine:
         self._memory = _Memory()
         self._trades: dict[int, asyncio.Task[Trade]] = {}
         self._tasks: list[asyncio.Task[Any]] = []
+        self._side_tasks: set[asyncio.Task[Any]] = set()  # short-lived work off the trading path
         self._stopping = asyncio.Event()
         self._reconcile_soon = asyncio.Event()
         self._refusals: dict[str, float] = {}
@@ -167,6 +168,7 @@ class Engine:
             if pending:
                 log.warning("%d trade(s) left in flight; the next start resumes them", len(pending))
             await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*self._side_tasks, return_exceptions=True)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -201,6 +203,28 @@ class Engine:
                            + (f", residual {fmt(q.residual)}" if q.residual else ""))
         self._refresh_memory()
         self._reconcile_soon.set()
+        self._background(self._record_fills(trade))
+
+    def _background(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
+    async def _record_fills(self, trade: Trade) -> None:
+        """Keep the venues' own fills of a trade that ended: the detail behind each order's answer."""
+        ours = {o.client_id for o in trade.orders}
+        since = int(datetime.fromisoformat(trade.created_at).timestamp() * 1000) - 5_000
+        for venue in {o.venue for o in trade.orders}:
+            answer = await self.venues[venue].fills_since(since)
+            if not isinstance(answer, Fills):
+                log.warning("fills of trade %s on %s not recorded: %s", trade.id, venue, answer,
+                            extra={"trade_id": trade.id, "venue": venue})
+                continue
+            for f in answer.fills:
+                if f.client_id in ours:
+                    self.ledger.record_fill(venue, f.market, f.side, f.size, f.price, f.fee, f.time_ms,
+                                            fill_id=f.fill_id or None, client_id=f.client_id,
+                                            venue_order_id=f.venue_order_id)
 
     async def _resume_in_flight(self) -> None:
         """Before anything opens: drive every trade the ledger shows in flight to its end."""

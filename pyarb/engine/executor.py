@@ -149,7 +149,7 @@ class Executor:
                     continue
                 await self._respect_rate_limit(step.venue, hedge_deadline)
                 trade, learned = self._commit(trade, (*step.triggers, "hedge"), step.reason, learned,
-                                              NewOrder(size, self._hedge_price(view, size, attempt))), []
+                                              NewOrder(size, await self._hedge_price(view, size, attempt))), []
                 learned += await self._send_new(trade)
             elif step.action is Action.UNWIND:
                 assert step.venue is not None
@@ -170,7 +170,7 @@ class Executor:
                     await asyncio.sleep(min(2.0 * (attempt - len(ladder)), 30.0))
                 slippage = ladder[min(attempt, len(ladder)) - 1]
                 trade, learned = self._commit(trade, (*step.triggers, "unwind"), step.reason, learned,
-                                              NewOrder(size, self._unwind_price(view, step.venue, size, slippage))), []
+                                              NewOrder(size, await self._unwind_price(view, step.venue, size, slippage))), []
                 learned += await self._send_new(trade)
             elif step.action is Action.CONFIRM_FLAT:
                 if learned:
@@ -320,29 +320,36 @@ class Executor:
 
     # --- prices --------------------------------------------------------------------------------------------------
 
-    def _reference(self, venue: str, side: Side, size: Decimal, fallback: Decimal | None) -> Decimal:
-        bids, asks = self.levels(venue, 50)
-        price = sweep_price(asks if side is Side.BUY else bids, size)
-        if price is None:
-            if fallback is None:
-                raise RuntimeError(f"no {venue} book to price an order on")
-            return fallback
-        return price
+    async def _reference(self, venue: str, side: Side, size: Decimal, fallback: Decimal | None,
+                         wait_s: float = 10.0) -> Decimal:
+        """The worst price ``size`` reaches in the venue's book now; right after a start the book may not have
+        arrived yet, so wait for it a little before falling back to the leg's last limit."""
+        deadline = self.clock() + wait_s
+        while True:
+            bids, asks = self.levels(venue, 50)
+            price = sweep_price(asks if side is Side.BUY else bids, size)
+            if price is not None:
+                return price
+            if fallback is not None:
+                return fallback
+            if self.clock() > deadline:
+                raise RuntimeError(f"no {venue} book to price an order on after {wait_s:g}s")
+            await asyncio.sleep(0.05)
 
     def _last_limit(self, view: Trade, venue: str) -> Decimal | None:
         return next((o.limit_price for o in reversed(view.orders) if o.venue == venue and o.limit_price), None)
 
-    def _hedge_price(self, view: Trade, size: Decimal, attempt: int) -> Decimal:
+    async def _hedge_price(self, view: Trade, size: Decimal, attempt: int) -> Decimal:
         assert view.leg_b is not None
         leg = view.leg_b
         s = self.settings
         slippage = escalate(s.hedge_slippage_bps, s.hedge_max_slippage_bps, attempt, s.hedge_attempts)
-        reference = self._reference(leg.venue, leg.side, size, self._last_limit(view, leg.venue))
+        reference = await self._reference(leg.venue, leg.side, size, self._last_limit(view, leg.venue))
         return protective_price(reference, leg.side, slippage, self.specs[leg.venue].tick)
 
-    def _unwind_price(self, view: Trade, venue: str, size: Decimal, slippage: Decimal) -> Decimal:
+    async def _unwind_price(self, view: Trade, venue: str, size: Decimal, slippage: Decimal) -> Decimal:
         side = unwind_side(view.quantities)
-        reference = self._reference(venue, side, size, self._last_limit(view, venue))
+        reference = await self._reference(venue, side, size, self._last_limit(view, venue))
         return protective_price(reference, side, slippage, self.specs[venue].tick)
 
     def _tradable(self, venue: str, size: Decimal) -> Decimal:
