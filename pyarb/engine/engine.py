@@ -474,11 +474,11 @@ class Engine:
                 self.events.append(f"{_utc()[11:19]} {venue} book {result.reason}: resync")
                 asyncio.create_task(client.resync_book(market))
                 continue
+            if self._memory.open_pairs:  # closing goes first: a close in flight holds back new opens
+                self._check_exits(now_ms)
             opportunity = result.opportunity
             if opportunity is not None:
                 self._on_opportunity(opportunity, time.monotonic_ns())
-            elif self._memory.open_pairs:
-                self._check_exits(now_ms)
 
     # --- what the engine shows ---------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from pyarb.engine.breaker import CircuitBreaker
 from pyarb.ledger import Ledger, NewOrder
 from pyarb.metrics import Metrics
 from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, Side
+from pyarb.recent import Recent
 from pyarb.resume import Action, Step, next_step
 from pyarb.trade import Answer, Order, OrderAnswer, OrderStatus, Role, Trade, fmt, unwind_side
 from pyarb.venues.base import Accepted, RateLimited, Rejected, Unknown, VenueClient
@@ -108,7 +109,7 @@ class Executor:
         self.min_sizes = {venue: spec.min_size for venue, spec in specs.items()}
         # client id -> monotonic ns of the decision that sent the order (the opportunity for leg A, leg A's
         # fill for the first hedge): the latency benchmark compares it with the order's arrival at the venue
-        self.decided_ns: dict[str, int] = {}
+        self.decided_ns: Recent = Recent(10_000)
         self._quiet_until: dict[str, float] = {}  # venue -> clock time its retry-after ends
         self.asking: set[str] = set()  # client ids whose outcome is unknown: no new trade opens meanwhile
 
@@ -126,6 +127,7 @@ class Executor:
     async def drive(self, trade: Trade, answers: Iterable[Answer] = ()) -> Trade:
         """Take ``trade`` from wherever it is to a terminal state. ``answers`` are learned but not committed."""
         learned = list(answers)
+        answered_ns = time.monotonic_ns()  # when the latest answer arrived: the decision time of what follows
         hedge_deadline = self.clock() + self.settings.hedge_budget_s
         unwind_alerted = False
         confirm_tries = 0
@@ -136,8 +138,10 @@ class Executor:
                 trade, learned = self._commit(trade, step.triggers, step.reason, learned), []
             elif step.action is Action.ASK:
                 learned += await asyncio.gather(*(self._ask(view.order(cid)) for cid in step.client_ids))
+                answered_ns = time.monotonic_ns()
             elif step.action is Action.AWAIT:
                 learned += await asyncio.gather(*(self._await(view.order(cid)) for cid in step.client_ids))
+                answered_ns = time.monotonic_ns()
             elif step.action is Action.HEDGE:
                 assert step.venue is not None
                 attempt = 1 + sum(1 for o in view.orders if o.role == Role.HEDGE)
@@ -150,7 +154,8 @@ class Executor:
                 await self._respect_rate_limit(step.venue, hedge_deadline)
                 trade, learned = self._commit(trade, (*step.triggers, "hedge"), step.reason, learned,
                                               NewOrder(size, await self._hedge_price(view, size, attempt))), []
-                learned += await self._send_new(trade)
+                learned += await self._send_new(trade, answered_ns)
+                answered_ns = time.monotonic_ns()
             elif step.action is Action.UNWIND:
                 assert step.venue is not None
                 size = self._tradable(step.venue, step.size)
@@ -170,8 +175,10 @@ class Executor:
                     await asyncio.sleep(min(2.0 * (attempt - len(ladder)), 30.0))
                 slippage = ladder[min(attempt, len(ladder)) - 1]
                 trade, learned = self._commit(trade, (*step.triggers, "unwind"), step.reason, learned,
-                                              NewOrder(size, await self._unwind_price(view, step.venue, size, slippage))), []
-                learned += await self._send_new(trade)
+                                              NewOrder(size, await self._unwind_price(view, step.venue, size,
+                                                                                      slippage))), []
+                learned += await self._send_new(trade, answered_ns)
+                answered_ns = time.monotonic_ns()
             elif step.action is Action.CONFIRM_FLAT:
                 if learned:
                     trade, learned = self._commit(trade, step.triggers, "record the unwind's answers", learned), []
@@ -210,9 +217,9 @@ class Executor:
 
     # --- sending and asking ------------------------------------------------------------------------------------
 
-    async def _send_new(self, trade: Trade) -> list[Answer]:
+    async def _send_new(self, trade: Trade, decided_ns: int) -> list[Answer]:
         order = trade.orders[-1]
-        self.decided_ns.setdefault(order.client_id, time.monotonic_ns())
+        self.decided_ns[order.client_id] = decided_ns
         answer = await self._send(trade, order)
         return [answer] if answer is not None else []
 

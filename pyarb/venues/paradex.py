@@ -48,7 +48,7 @@ from pyarb.venues.base import (
     Rejected,
     Unknown,
 )
-from pyarb.venues.recent import Recent
+from pyarb.recent import Recent
 
 log = logging.getLogger(__name__)
 

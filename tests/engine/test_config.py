@@ -86,3 +86,20 @@ def test_a_secret_never_prints() -> None:
         import pickle
 
         pickle.dumps(secret)
+
+
+@pytest.mark.parametrize("name", ["live.toml", "simulators.toml"])
+def test_the_example_configs_are_valid(name: str) -> None:
+    config = load(Path(__file__).parents[2] / "examples" / name)
+    assert config.paper is (name == "simulators.toml")  # the simulators' URLs come from the command line
+
+
+def test_the_example_secrets_file_names_every_secret() -> None:
+    import tomllib
+
+    from pyarb.config import SECRET_ENV
+
+    text = (Path(__file__).parents[2] / "examples" / "secrets.example.toml").read_text()
+    data = tomllib.loads(text)
+    assert {(v, k) for v, table in data.items() for k in table} == set(SECRET_ENV)
+    assert all(var in text for var in SECRET_ENV.values())

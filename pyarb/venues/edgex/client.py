@@ -46,7 +46,7 @@ from pyarb.venues.base import (
     Unknown,
 )
 from pyarb.venues.edgex import protocol as p
-from pyarb.venues.recent import Recent
+from pyarb.recent import Recent
 
 log = logging.getLogger("pyarb.venues.edgex")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyarb.venues.recent import Recent
+from pyarb.recent import Recent
 
 
 def test_past_its_limit_it_forgets_the_key_written_longest_ago() -> None:

@@ -1,5 +1,5 @@
-"""What a venue client remembers of its streams (message keys, orders, fills), bounded so that memory stays flat
-however long the engine runs."""
+"""What a long-running process remembers of what it saw (stream message keys, orders, fills, timings), bounded
+so that memory stays flat however long the engine runs."""
 
 from __future__ import annotations
 
