@@ -283,24 +283,31 @@ class Engine:
             log.info("opportunity not taken: %s", decision.reason)
 
     def _open(self, quote: Quote, size: Decimal, decided_ns: int) -> None:
-        assert self.books is not None and self.executor is not None
+        assert self.books is not None
         if size != Decimal(quote.size):  # the risk checks cut it: price the smaller size
             smaller = self.books.quote(quote.direction, size, _now_ms())
             if smaller is None:
                 return
             quote = smaller
         opp = Opportunity.of(quote)
+        self._start_trade(Kind.OPEN, opp, None, f"{opp.direction} {fmt(opp.size)} at {opp.edge_bps:.2f} bps net "
+                                                f"({fmt(opp.edge_usd)} USD)", decided_ns)
+
+    def _start_trade(self, kind: Kind, opp: Opportunity, pair_id: int | None, reason: str, decided_ns: int) -> None:
+        """Record the trade (``pending``, leg A's order and, concurrent, leg B's), then send its legs. Leg A is the
+        configured venue's side of the opportunity, at the limit price its walk reached."""
+        assert self.executor is not None
         buy = Leg(opp.buy_venue, self.markets[opp.buy_venue], Side.BUY)
         sell = Leg(opp.sell_venue, self.markets[opp.sell_venue], Side.SELL)
         leg_a, leg_b = (buy, sell) if buy.venue == self.config.engine.leg_a else (sell, buy)
         limit = {Side.BUY: opp.buy_limit, Side.SELL: opp.sell_limit}
-        concurrent = self.config.engine.leg_policy == "concurrent"
+        policy = self.config.engine.leg_policy
+        now = time.monotonic()
         for venue in (leg_a.venue, leg_b.venue):
-            self.breakers[venue].on_attempt(time.monotonic())
-        trade = self.ledger.create_trade(
-            Kind.OPEN, leg_a, leg_b, opp.size, limit[leg_a.side], limit[leg_b.side] if concurrent else None,
-            policy=self.config.engine.leg_policy,
-            reason=f"{opp.direction} {fmt(opp.size)} at {opp.edge_bps:.2f} bps net ({fmt(opp.edge_usd)} USD)")
+            self.breakers[venue].on_attempt(now)
+        trade = self.ledger.create_trade(kind, leg_a, leg_b, opp.size, limit[leg_a.side],
+                                         limit[leg_b.side] if policy == "concurrent" else None, policy=policy,
+                                         pair_id=pair_id, reason=reason)
         self._spawn_trade(trade, self.executor.execute(trade, decided_ns))
 
     def _check_exits(self, now_ms: int) -> None:
@@ -332,18 +339,9 @@ class Engine:
             return
 
     def _close(self, pair: Pair, quote: Quote, reason: str) -> None:
-        assert self.executor is not None
-        opp = Opportunity.of(quote)
-        buy = Leg(opp.buy_venue, self.markets[opp.buy_venue], Side.BUY)
-        sell = Leg(opp.sell_venue, self.markets[opp.sell_venue], Side.SELL)
-        leg_a, leg_b = (buy, sell) if buy.venue == self.config.engine.leg_a else (sell, buy)
-        limit = {Side.BUY: opp.buy_limit, Side.SELL: opp.sell_limit}
-        concurrent = self.config.engine.leg_policy == "concurrent"
-        trade = self.ledger.create_trade(
-            Kind.CLOSE, leg_a, leg_b, opp.size, limit[leg_a.side], limit[leg_b.side] if concurrent else None,
-            policy=self.config.engine.leg_policy, pair_id=pair.id, reason=f"close pair {pair.id}: {reason}")
         self.events.append(f"{_utc()[11:19]} closing pair {pair.id}: {reason}")
-        self._spawn_trade(trade, self.executor.execute(trade, time.monotonic_ns()))
+        self._start_trade(Kind.CLOSE, Opportunity.of(quote), pair.id, f"close pair {pair.id}: {reason}",
+                          time.monotonic_ns())
 
     # --- memory, halts and reconciliation ----------------------------------------------------------------------
 

@@ -45,12 +45,20 @@ def close_plan(positions: Mapping[str, Mapping[str, Decimal]], step: Decimal) ->
 
 
 def entry_cash_usd(orders: Iterable[Order]) -> Decimal:
-    """What opening the pair netted in USD: sale proceeds minus purchase costs minus fees, over its legs."""
-    cash = Decimal(0)
+    """What opening the pair netted in USD on its hedged quantity: the sell leg's proceeds minus the buy leg's
+    cost, each at its average price, minus every fee paid. An unhedged remainder is exposure, not a loss."""
+    bought = sold = bought_value = sold_value = fees = Decimal(0)
     for o in orders:
         if o.role in (Role.LEG_A, Role.HEDGE) and o.filled and o.avg_price is not None:
-            cash += (o.filled * o.avg_price if o.side is Side.SELL else -o.filled * o.avg_price) - o.fee
-    return cash
+            fees += o.fee
+            if o.side is Side.BUY:
+                bought, bought_value = bought + o.filled, bought_value + o.filled * o.avg_price
+            else:
+                sold, sold_value = sold + o.filled, sold_value + o.filled * o.avg_price
+    hedged = min(bought, sold)
+    if hedged == 0:
+        return -fees
+    return hedged * (sold_value / sold - bought_value / bought) - fees
 
 
 def exit_reason(rules: ExitRules, held_s: float, entry_cash: Decimal, close_edge_bps: float | None,

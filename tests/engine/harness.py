@@ -89,7 +89,7 @@ class Venues:
         self.paradex = start_simulator("paradex", seed=seed, state_path=tmp / "paradex.jsonl",
                                        log_path=tmp / "paradex.log")
 
-    def dislocate(self, edgex_mid: str = "122000", paradex_mid: str = "122150") -> None:
+    def dislocate(self, edgex_mid: str = "122000", paradex_mid: str = "122400") -> None:
         """Paradex rich against EdgeX: buying EdgeX and selling Paradex clears the edge."""
         post(self.edgex.url, "/_sim/price", {"mid": edgex_mid})
         post(self.paradex.url, "/_sim/price", {"mid": paradex_mid})
@@ -159,3 +159,8 @@ class Engine:
 
     def terminal_trades(self) -> list[dict[str, Any]]:
         return [t for t in self.trades() if t["terminal"]]
+
+    def first_trade_done(self, timeout: float = 30.0) -> dict[str, Any]:
+        """The engine's first trade, once it has ended."""
+        return wait_for(lambda: next((t for t in self.trades() if t["id"] == 1 and t["terminal"]), None),
+                        timeout, "the first trade to end")

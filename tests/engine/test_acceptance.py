@@ -4,7 +4,6 @@ through the CLI and the simulators' ``/_sim/`` hooks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,25 +14,6 @@ from harness import Engine, Venues, post, pyarb, wait_for
 EDGEX_STEP = Decimal("0.001")
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def venues(tmp_path: Path) -> Iterator[Venues]:
-    v = Venues(tmp_path)
-    try:
-        yield v
-    finally:
-        v.stop()
-
-
-@pytest.fixture
-def engine(tmp_path: Path, venues: Venues) -> Iterator[Engine]:
-    e = Engine(tmp_path, venues)
-    try:
-        yield e
-    finally:
-        if e.process is not None and e.process.poll() is None:
-            e.kill()
 
 
 def _no_success_claims(engine: Engine) -> None:
@@ -79,7 +59,7 @@ def test_leg_b_failing_after_leg_a_filled_is_unwound_and_both_venues_end_flat(ve
          {"order_error": {"code": "VALIDATION_ERROR", "msg": "rejected by test", "http_status": 400, "count": None}})
     venues.dislocate()
     engine.start()
-    trade = wait_for(lambda: next(iter(engine.terminal_trades()), None), what="a trade to end")
+    trade = engine.first_trade_done()
     assert engine.stop() == 0
 
     assert trade["state"] == "flattened", trade["state"]
@@ -97,7 +77,7 @@ def test_leg_b_filling_partly_is_hedged_or_unwound_within_one_step(venues: Venue
     post(venues.paradex.url, "/_sim/faults", {"fill_ratio": 0.76})
     venues.dislocate()
     engine.start()
-    trade = wait_for(lambda: next(iter(engine.terminal_trades()), None), what="a trade to end")
+    trade = engine.first_trade_done()
     assert engine.stop() == 0
 
     first_hedge = next(o for o in trade["orders"] if o["role"] == "hedge")
@@ -112,7 +92,7 @@ def test_a_lost_leg_a_response_is_found_by_asking_without_a_duplicate(venues: Ve
     post(venues.edgex.url, "/_sim/faults", {"lose_response": {"count": 1}})
     venues.dislocate()
     engine.start()
-    trade = wait_for(lambda: next(iter(engine.terminal_trades()), None), what="a trade to end")
+    trade = engine.first_trade_done()
     assert engine.stop() == 0
 
     assert trade["state"] == "complete"

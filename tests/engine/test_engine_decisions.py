@@ -8,9 +8,10 @@ import pytest
 
 from pyarb.engine.breaker import BreakerState, CircuitBreaker
 from pyarb.engine.executor import escalate, protective_price, sweep_price
-from pyarb.engine.exits import ClosePlan, ExitRules, close_plan, exit_reason
+from pyarb.engine.exits import ClosePlan, ExitRules, close_plan, entry_cash_usd, exit_reason
 from pyarb.engine.risk import Proposal, RiskLimits, RiskState, check_open
 from pyarb.model import Side
+from pyarb.trade import Order, OrderStatus, Role
 
 LIMITS = RiskLimits(max_open_pairs=2, max_position={"edgex": D("0.02"), "paradex": D("0.02")},
                     max_notional_usd=D("1000"), daily_loss_limit_usd=D("50"), cooldown_after_trade_s=1.0,
@@ -96,3 +97,15 @@ def test_sweep_and_protective_prices() -> None:
     assert protective_price(D("100000"), Side.BUY, D("10"), D("0.1")) == D("100100.0")
     assert protective_price(D("100000.05"), Side.SELL, D("0"), D("0.1")) == D("100000.0")
     assert escalate(D("5"), D("30"), 1, 3) == D("5") and escalate(D("5"), D("30"), 3, 3) == D("30")
+
+
+def _order(role: Role, side: Side, filled: str, price: str, fee: str) -> Order:
+    return Order(1, 1, role, 1, "edgex", "BTCUSD", side, D(filled), D(price), False, "c", OrderStatus.FINAL,
+                 D(filled), D(price), D(fee), None, None, "", "")
+
+
+def test_entry_cash_counts_only_the_hedged_quantity() -> None:
+    orders = [_order(Role.LEG_A, Side.BUY, "0.005", "122000", "0.2"),
+              _order(Role.HEDGE, Side.SELL, "0.0038", "122400", "0.1")]
+    # 0.0038 hedged at 400 USD apart, less both fees; the 0.0012 bought but not sold is exposure, not a loss
+    assert entry_cash_usd(orders) == D("0.0038") * 400 - D("0.3")

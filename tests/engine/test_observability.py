@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,15 +59,6 @@ def test_slack_and_telegram_formats() -> None:
     assert render(alert, WebhookConfig("u", "slack")) == {"text": alert.text()}
     assert render(alert, WebhookConfig("u", "telegram", chat_id="42")) == {"chat_id": "42", "text": alert.text()}
     assert "breaker_open" in alert.text() and "venue=edgex" in alert.text()
-
-
-@pytest.fixture
-def venues(tmp_path: Path) -> Iterator[Venues]:
-    v = Venues(tmp_path)
-    try:
-        yield v
-    finally:
-        v.stop()
 
 
 @pytest.mark.timeout(120)

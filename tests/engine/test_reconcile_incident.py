@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,19 +18,12 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def incident(tmp_path: Path) -> Iterator[tuple[Venues, Engine]]:
-    venues = Venues(tmp_path)
-    engine = Engine(tmp_path, venues)
-    try:
-        shutil.copy(LEGACY, tmp_path / "positions.json")
-        pyarb("import-legacy", "positions.json", "--db", str(engine.db), cwd=tmp_path)
-        post(venues.edgex.url, "/_sim/positions", {"BTCUSD": "0.005"})
-        post(venues.paradex.url, "/_sim/positions", {"BTC-USD-PERP": "-0.010"})
-        yield venues, engine
-    finally:
-        if engine.process is not None and engine.process.poll() is None:
-            engine.kill()
-        venues.stop()
+def incident(tmp_path: Path, venues: Venues, engine: Engine) -> tuple[Venues, Engine]:
+    shutil.copy(LEGACY, tmp_path / "positions.json")
+    pyarb("import-legacy", "positions.json", "--db", str(engine.db), cwd=tmp_path)
+    post(venues.edgex.url, "/_sim/positions", {"BTCUSD": "0.005"})
+    post(venues.paradex.url, "/_sim/positions", {"BTC-USD-PERP": "-0.010"})
+    return venues, engine
 
 
 def _reconcile(venues: Venues, engine: Engine, *extra: str):
@@ -79,7 +71,7 @@ def test_auto_flatten_brings_both_venues_to_the_ledger_and_records_how(incident)
     engine.config.write_text(engine.config.read_text().replace("[reconcile]\n", "[reconcile]\nauto_flatten = true\n")
                              .replace("[risk]\n", "[risk]\nmax_hold_s = 1e12\n"))
     engine.start()
-    trade = wait_for(lambda: next(iter(engine.terminal_trades()), None), what="the flatten trade")
+    trade = engine.first_trade_done()
     wait_for(lambda: not engine.status()["halt"], what="the halt to clear once the venues match")
     assert engine.stop() == 0
 
