@@ -199,10 +199,10 @@ def new_books(kind: Callable[..., Any]) -> Any:
 # --- sections ---------------------------------------------------------------------------------------------
 
 
-def section_books(results: Results, frames: int, seed: int) -> None:
-    opening, deltas = delta_stream(seed, frames)
+def section_books(results: Results, args: argparse.Namespace) -> None:
+    opening, deltas = delta_stream(args.seed, args.frames)
     check_same_results(deltas, opening)
-    edgex, paradex = streams(seed)
+    edgex, paradex = streams(args.seed)
     snapshots = [(s.venue, s.snapshot_frame()) for _ in range(500) for s in (edgex, paradex)]
     overhead = timer_overhead_ns()
 
@@ -238,7 +238,171 @@ def check_same_results(deltas: list[tuple[str, bytes]], opening: list[tuple[str,
     assert opportunities, "the stream should produce opportunities"
 
 
-SECTIONS: list[Callable[[Results, int, int], None]] = [section_books]
+def section_signing(results: Results, args: argparse.Namespace) -> None:
+    """One order signed per call through the typed facade, signer built once (as the clients do)."""
+    from pyarb import signing
+    from pyarb.model import Side
+    from pyarb.secrets import Secret
+
+    paradex = signing.ParadexSigner(Secret("0x1234567"), "0x1234", "PRIVATE_SN_PARACLEAR_MAINNET")
+    edgex = signing.EdgexSigner(Secret("0x" + "11" * 32), account_id=12345, chain_id=1,
+                                verifying_contract="0x" + "11" * 20, contract_id="10000001",
+                                collateral_coin_id="1000", synthetic_resolution=10**9, collateral_resolution=10**6,
+                                fee_rate=Decimal("0.00038"))
+    size, price = Decimal("0.005"), Decimal("122384.5")
+    orders = {
+        "paradex": lambda i: paradex.sign_order(timestamp_ms=1_700_000_000_000 + i, market="BTC-USD-PERP",
+                                                side=Side.BUY, size=size, price=price),
+        "edgex": lambda i: edgex.sign_order(side=Side.SELL, size=size, price=price, client_order_id=f"arb-{i}",
+                                            expire_time_ms=1_800_000_000_000),
+    }
+    for venue, sign in orders.items():
+        samples = []
+        for i in range(args.signatures):
+            t0 = time.perf_counter_ns()
+            sign(i)
+            samples.append(time.perf_counter_ns() - t0)
+        results[f"sign_{venue}_p50_us"] = round(percentile(samples, 0.5) / 1000, 1)
+
+
+def section_ledger(results: Results, args: argparse.Namespace) -> None:
+    """Each durable commit of real trades (create; leg A's fill with the hedge order; completion), WAL and
+    synchronous=FULL; a bare fsync on the same disk beside it, for scale."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from pyarb.ledger import Ledger, NewOrder
+    from pyarb.model import OrderFinal, Side
+    from pyarb.trade import Leg
+
+    leg_a, leg_b = Leg("edgex", "BTCUSD", Side.BUY), Leg("paradex", "BTC-USD-PERP", Side.SELL)
+    size, price, fee = Decimal("0.005"), Decimal("122000"), Decimal("0.19")
+    commits: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Ledger.open(Path(tmp) / "bench.db")
+        ledger.commit_observer = lambda seconds: commits.append(int(seconds * 1e9))
+        try:
+            for _ in range(args.commits):
+                trade = ledger.create_trade("open", leg_a, leg_b, size, price)
+                trade = ledger.transition(trade.id, ("fill_leg_a", "hedge"), "leg A filled",
+                                          order_updates=[OrderFinal(trade.orders[0].client_id, size, price, fee)],
+                                          new_order=NewOrder(size, price))
+                ledger.transition(trade.id, "complete", "hedge filled",
+                                  order_updates=[OrderFinal(trade.orders[-1].client_id, size, price, fee)])
+        finally:
+            ledger.close()
+        fd = os.open(Path(tmp) / "fsync.probe", os.O_RDWR | os.O_CREAT, 0o644)
+        fsyncs = []
+        try:
+            for i in range(300):
+                os.pwrite(fd, b"x" * 512, (i % 8) * 4096)
+                t0 = time.perf_counter_ns()
+                os.fsync(fd)
+                fsyncs.append(time.perf_counter_ns() - t0)
+        finally:
+            os.close(fd)
+    results["ledger_commit_p50_us"] = round(percentile(commits, 0.5) / 1000, 1)
+    results["ledger_commit_p99_us"] = round(percentile(commits, 0.99) / 1000, 1)
+    results["ledger_fsync_p50_us"] = round(percentile(fsyncs, 0.5) / 1000, 1)
+
+
+class WireClock:
+    """When each order's bytes went on the wire: the moment the engine's event loop hands a request that
+    carries a client order id to the socket. Installed for the benchmark only."""
+
+    def __init__(self) -> None:
+        import asyncio.selector_events
+        import re
+
+        self.sent: dict[str, int] = {}
+        self._pattern = re.compile(rb"(pa[0-9a-f]{6}-\d+-[abu]\d+)")
+        transport = asyncio.selector_events._SelectorSocketTransport
+        original = transport.write
+        clock = self
+
+        def write(self: Any, data: Any) -> None:
+            now = time.monotonic_ns()
+            original(self, data)
+            found = clock._pattern.search(bytes(data))
+            if found:
+                clock.sent.setdefault(found.group(1).decode(), now)
+
+        transport.write = write
+
+
+def section_engine(results: Results, args: argparse.Namespace) -> None:
+    """The engine against two simulator processes, a dislocation pinned so that it opens and closes pairs back
+    to back. For each trade's leg A: from the opportunity (the moment the books returned it) to the order's
+    bytes on the wire; for its first hedge: from leg A's final answer to the hedge's bytes on the wire. Both
+    include the durable commit and the signing. The venue's reading of the request (the simulator stamps
+    its arrival with the same monotonic clock) is reported beside them."""
+    import asyncio
+    import tempfile
+    import urllib.request
+    from pathlib import Path
+
+    from pyarb.alerts import Alerts
+    from pyarb.config import load
+    from pyarb.connect import build_clients
+    from pyarb.engine.engine import Engine
+    from pyarb.ledger import Ledger
+    from pyarb.metrics import Metrics
+    from pyarb.sim.process import start_simulator
+
+    def post(url: str, path: str, body: Any) -> None:
+        request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    wire = WireClock()
+    with tempfile.TemporaryDirectory() as tmp:
+        sims = {v: start_simulator(v, seed=args.seed, delta_hz=50, log_path=Path(tmp) / f"{v}.log")
+                for v in ("edgex", "paradex")}
+        try:
+            post(sims["edgex"].url, "/_sim/price", {"mid": "122000"})
+            post(sims["paradex"].url, "/_sim/price", {"mid": "122300"})
+            config = load(None, {
+                "strategy": {"exit_edge_bps": "-100000"},  # close each pair as soon as it is open
+                "risk": {"cooldown_after_trade_s": 0, "cooldown_after_failure_s": 0, "stop_loss_usd": "1000000"},
+                "reconcile": {"interval_s": 3600},
+                "venues.edgex": {"url": sims["edgex"].url}, "venues.paradex": {"url": sims["paradex"].url}})
+            ledger = Ledger.open(Path(tmp) / "bench.db")
+            engine = Engine(config, ledger, build_clients(config, {}),
+                            markets={"edgex": "BTCUSD", "paradex": "BTC-USD-PERP"}, alerts=Alerts([]),
+                            metrics=Metrics())
+
+            async def trade() -> None:
+                await engine.start()
+                await engine.run(args.engine_seconds)
+
+            gc.enable()  # the engine runs as it would in production
+            try:
+                asyncio.run(trade())
+            finally:
+                gc.disable()
+            assert engine.executor is not None
+            decided = dict(engine.executor.decided_ns)
+            orders = [o for t in ledger.trades() for o in t.orders]
+            results["engine_trades"] = len(ledger.trades())
+            ledger.close()
+            arrived: dict[str, int] = {}
+            for sim in sims.values():
+                with urllib.request.urlopen(sim.url + "/_sim/state", timeout=10) as response:
+                    arrived.update({o["client_id"]: o["received_mono_ns"] for o in json.loads(response.read())["orders"]})
+        finally:
+            for sim in sims.values():
+                sim.stop()
+    for role, key in (("leg_a", "tick_to_leg_a"), ("hedge", "fill_to_leg_b")):
+        ids = [o.client_id for o in orders if o.role.value == role and o.attempt == 1 and o.client_id in decided]
+        on_wire = [wire.sent[c] - decided[c] for c in ids if c in wire.sent]
+        at_venue = [arrived[c] - decided[c] for c in ids if c in arrived]
+        results[f"{key}_p50_us"] = round(percentile(on_wire, 0.5) / 1000, 1)
+        results[f"{key}_p99_us"] = round(percentile(on_wire, 0.99) / 1000, 1)
+        results[f"{key}_at_venue_p50_us"] = round(percentile(at_venue, 0.5) / 1000, 1)
+
+
+SECTIONS: list[Callable[[Results, argparse.Namespace], None]] = [section_books, section_signing, section_ledger,
+                                                               section_engine]
 
 LABELS = {
     "frames": "delta frames fed",
@@ -250,6 +414,18 @@ LABELS = {
     "speedup_p50": "speedup at p50 (x)",
     "snapshot_rust_p50_ns": "50-level snapshot, Rust p50 (ns)",
     "snapshot_python_p50_ns": "50-level snapshot, reference p50 (ns)",
+    "sign_paradex_p50_us": "sign a Paradex order, p50 (us)",
+    "sign_edgex_p50_us": "sign an EdgeX order, p50 (us)",
+    "ledger_commit_p50_us": "durable transition commit, p50 (us)",
+    "ledger_commit_p99_us": "durable transition commit, p99 (us)",
+    "ledger_fsync_p50_us": "bare fsync on the same disk, p50 (us)",
+    "engine_trades": "engine trades measured",
+    "tick_to_leg_a_p50_us": "opportunity -> leg A on the wire, p50 (us)",
+    "tick_to_leg_a_p99_us": "opportunity -> leg A on the wire, p99 (us)",
+    "fill_to_leg_b_p50_us": "leg A's fill -> leg B on the wire, p50 (us)",
+    "fill_to_leg_b_p99_us": "leg A's fill -> leg B on the wire, p99 (us)",
+    "tick_to_leg_a_at_venue_p50_us": "opportunity -> leg A read by the venue, p50 (us)",
+    "fill_to_leg_b_at_venue_p50_us": "leg A's fill -> leg B read by the venue, p50 (us)",
 }
 
 
@@ -258,12 +434,15 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=20_000, help="delta frames per path")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="end with the results as one JSON line")
+    parser.add_argument("--signatures", type=int, default=2000, help="orders signed per venue")
+    parser.add_argument("--commits", type=int, default=300, help="trades driven through the ledger (3 commits each)")
+    parser.add_argument("--engine-seconds", type=float, default=15.0, help="how long the engine trades")
     args = parser.parse_args()
     results: Results = {}
     gc.disable()  # a collection in the middle of a sample measures the collector, for both paths
     try:
         for section in SECTIONS:
-            section(results, args.frames, args.seed)
+            section(results, args)
     finally:
         gc.enable()
     width = max(len(LABELS.get(k, k)) for k in results)
