@@ -1,12 +1,16 @@
 """Logging for the engine: plain lines for people, JSON lines for machines.
 
 Every line about a trade carries its ``trade_id`` and ``leg`` (passed as ``extra=``), so one grep or one jq
-filter tells a trade's story leg by leg.
+filter tells a trade's story leg by leg. Records are formatted and written by a listener thread, so a slow
+terminal or disk never holds up the event loop between a decision and its order.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import logging.handlers
+import queue
 import sys
 import time
 from typing import IO, Literal
@@ -47,11 +51,23 @@ class JsonFormatter(logging.Formatter):
 
 def configure(fmt: Literal["plain", "json"] = "plain", level: int = logging.INFO,
               stream: IO[str] | None = None) -> logging.Handler:
-    """Send pyarb's logs to ``stream`` (stderr by default) in one format. Returns the handler."""
+    """Send pyarb's logs to ``stream`` (stderr by default) in one format, through a background listener.
+    Returns the handler that writes."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(records, handler)
+    listener.start()
+    atexit.register(listener.stop)  # drains what is queued before the process exits
     root = logging.getLogger("pyarb")
-    root.handlers[:] = [handler]
+    root.handlers[:] = [_Enqueue(records)]
     root.setLevel(level)
     root.propagate = False
     return handler
+
+
+class _Enqueue(logging.handlers.QueueHandler):
+    """Hands the record over as it is: the listener's formatter reads its ``extra`` fields."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record

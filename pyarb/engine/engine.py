@@ -49,6 +49,9 @@ log = logging.getLogger("pyarb.engine")
 
 
 
+_SETTLE_S = 0.5  # quiet time after the last trade before positions are compared
+
+
 def _now_ms() -> int:
     return time.monotonic_ns() // 1_000_000
 
@@ -426,13 +429,15 @@ class Engine:
         await self._reconcile("after auto-flatten")
 
     async def _reconcile_loop(self) -> None:
+        """Every ``reconcile.interval_s``, and soon after trades end: once no trade has run for a moment, since
+        positions move while trades run and a venue may report a fill a little after answering for it."""
         interval = self.config.reconcile.interval_s
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._reconcile_soon.wait(), interval)
             self._reconcile_soon.clear()
-            if self._trades:  # a trade in flight moves positions: compare once it has ended
-                continue
+            while self._trades or time.monotonic() - (self._memory.last_trade_at or -1e9) < _SETTLE_S:
+                await asyncio.sleep(0.1)
             try:
                 await self._reconcile("periodic")
             except Exception:  # a failed reconciliation must not stop the engine; it is retried next round

@@ -67,8 +67,8 @@ class VenuePrice:
     fair: FairPrice
     stream: int
     noise_usd: float = 1.0
-    dislocation_every: float = 30.0
-    dislocation_chance: float = 0.6
+    dislocation_every: float = 12.0
+    dislocation_chance: float = 0.7
     dislocation_bps: tuple[float, float] = (8.0, 20.0)
     dislocation_secs: tuple[float, float] = (2.0, 6.0)
 
