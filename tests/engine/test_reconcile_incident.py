@@ -81,3 +81,41 @@ def test_auto_flatten_brings_both_venues_to_the_ledger_and_records_how(incident)
     positions = json.loads(pyarb("positions", "--db", str(engine.db), "--json", cwd=engine.tmp).stdout)
     assert positions == {"edgex": {"BTCUSD": "0.005"}, "paradex": {"BTC-USD-PERP": "-0.0038"}}
     assert _reconcile(venues, engine).returncode == 0
+
+
+def test_adopt_records_the_venues_positions_as_an_audited_adjustment(incident) -> None:
+    venues, engine = incident
+    adopted = _reconcile(venues, engine, "--adopt")
+    assert adopted.returncode == 0, adopted.stderr
+    assert _reconcile(venues, engine).returncode == 0
+    export = json.loads(pyarb("export", "--format", "json", "--db", str(engine.db), cwd=engine.tmp).stdout)
+    (adjustment,) = export["adjustments"]
+    assert (adjustment["venue"], adjustment["quantity"]) == ("paradex", "-0.0062")
+    assert "reconcile --adopt" in adjustment["reason"]
+
+
+def test_fills_the_ledger_does_not_know_are_listed_as_external(incident) -> None:
+    import asyncio
+
+    from pyarb.model import OrderFinal, OrderRequest, Side
+    from pyarb.sim.edgex import SIM_CREDENTIALS
+    from pyarb.venues.edgex import EdgexClient
+
+    venues, engine = incident
+
+    async def trade_by_hand() -> None:
+        client = EdgexClient(SIM_CREDENTIALS, venues.edgex.url)
+        await client.start()
+        try:
+            await client.place_order(OrderRequest("by-hand-1", "BTCUSD", Side.BUY, Decimal("0.002"), Decimal("200000")))
+            assert isinstance(await client.await_final("by-hand-1", "BTCUSD", 5), OrderFinal)
+        finally:
+            await client.close()
+
+    asyncio.run(trade_by_hand())
+    report = json.loads(_reconcile(venues, engine, "--json").stdout)
+    (external,) = report["external_fills"]["edgex"]
+    assert (external["side"], external["size"]) == ("buy", "0.002")
+    assert report["external_fills"].get("paradex") is None
+    by_venue = {m["venue"]: m for m in report["markets"]}
+    assert by_venue["edgex"]["difference"] == "0.002"

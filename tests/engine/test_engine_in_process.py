@@ -1,4 +1,5 @@
-"""A position query that fails is skipped, never read as flat: nothing is flattened and nothing halts."""
+"""The engine in-process against quiet fake venues: a failed position query is skipped, never read as flat;
+the daily loss limit alerts and refuses new pairs."""
 
 from __future__ import annotations
 
@@ -68,5 +69,40 @@ async def test_a_failed_position_query_flattens_nothing_and_does_not_halt(tmp_pa
         result = await engine._reconcile("test")
         assert result.ok and result.skipped == {"paradex": "connection reset by peer"}
         assert ledger.trades() == [] and engine.halt is None
+    finally:
+        ledger.close()
+
+
+async def test_the_daily_loss_limit_alerts_and_refuses_new_pairs(tmp_path: Path) -> None:
+    from pyarb.ledger import NewOrder
+    from pyarb.model import OrderFinal, Side
+    from pyarb.trade import Leg
+
+    ledger = Ledger.open(tmp_path / "ledger.db")
+    edgex, paradex = ("edgex", "BTCUSD"), ("paradex", "BTC-USD-PERP")
+    one, fee = D("0.01"), D("0.1")
+
+    def trade(kind: str, a_side: Side, a_price: str, b_price: str, pair_id: int | None = None) -> int:
+        t = ledger.create_trade(kind, Leg(*edgex, a_side), Leg(*paradex, a_side.opposite), one, D(a_price),
+                                pair_id=pair_id)
+        t = ledger.transition(t.id, ("fill_leg_a", "hedge"), "filled",
+                              order_updates=[OrderFinal(t.orders[0].client_id, one, D(a_price), fee)],
+                              new_order=NewOrder(one, D(b_price)))
+        t = ledger.transition(t.id, "complete", "hedged",
+                              order_updates=[OrderFinal(t.orders[-1].client_id, one, D(b_price), fee)])
+        return t.pair_id
+
+    pair = trade("open", Side.BUY, "100000", "100000")
+    trade("close", Side.SELL, "90000", "100100", pair_id=pair)  # a 101 USD loss on 0.01 BTC, plus fees
+    alerts = Alerts([])
+    config = load(None, {"risk": {"daily_loss_limit_usd": "100"}})
+    venues = {"edgex": QuietVenue("edgex", D(0)), "paradex": QuietVenue("paradex", D(0))}
+    engine = Engine(config, ledger, venues, markets={"edgex": "BTCUSD", "paradex": "BTC-USD-PERP"},
+                    alerts=alerts, metrics=Metrics())
+    try:
+        await engine.start()
+        assert [a.kind for a in alerts.raised] == ["daily_loss_limit"]
+        state = engine._risk_state(0.0)
+        assert state.pnl_today_usd <= D("-100")
     finally:
         ledger.close()
