@@ -154,24 +154,32 @@ def trade(trade_id: int, db_path: Path, as_json: bool) -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True,
               help='JSON: {"edgex": {"<market>": "<decimal>"}, "paradex": {...}}.')
-def positions(db_path: Path, as_json: bool) -> None:
+@click.option("--verify", is_flag=True,
+              help="Also check the positions, pairs and daily PnL kept by every write against the same derived "
+                   "from all history (reads all of it); exit 1 listing any difference.")
+def positions(db_path: Path, as_json: bool, verify: bool) -> None:
     """The signed position (long positive) the ledger expects on each venue and market."""
     with reading(db_path) as ledger:
         expected = ledger.expected_positions()
         residual_trades = ledger.residuals()
+        differences = ledger.verify_open_state() if verify else []
     book = {v: {} for v in DEFAULT_VENUES} | expected
     if as_json:
         click.echo(json.dumps({v: {m: fmt(q) for m, q in sorted(ms.items())} for v, ms in book.items()}))
-        return
-    for venue, markets in book.items():
-        if not markets:
-            click.echo(f"{venue}: no position")
-        for market, q in sorted(markets.items()):
-            click.echo(f"{venue} {market} {fmt(q)}")
-    for t in residual_trades:
-        q = t.quantities
-        click.echo(f"  includes residual {fmt(q.residual)} on {q.exposure_venue} {q.exposure_market} "
-                   f"from trade {t.id}")
+    else:
+        for venue, markets in book.items():
+            if not markets:
+                click.echo(f"{venue}: no position")
+            for market, q in sorted(markets.items()):
+                click.echo(f"{venue} {market} {fmt(q)}")
+        for t in residual_trades:
+            q = t.quantities
+            click.echo(f"  includes residual {fmt(q.residual)} on {q.exposure_venue} {q.exposure_market} "
+                       f"from trade {t.id}")
+        if verify and not differences:
+            click.echo("verified: the kept positions, pairs and PnL equal those derived from all history")
+    if differences:
+        raise click.ClickException("the kept open state differs from all history:\n  " + "\n  ".join(differences))
 
 
 @click.command()
@@ -187,7 +195,7 @@ def backup(dest: Path, db_path: Path) -> None:
 @click.command()
 @click.option("--format", "form", type=click.Choice(["csv", "json"]), required=True)
 @click.option("--table", type=click.Choice(["trades", "orders", "fills", "transitions", "pairs", "adjustments",
-                                              "order_events"]),
+                                              "order_events", "positions"]),
               default="trades", show_default=True, help="For CSV: which table (JSON holds them all).")
 @db_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")

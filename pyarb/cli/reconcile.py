@@ -55,6 +55,7 @@ def reconcile(config_path: Path | None, edgex_url: str | None, paradex_url: str 
     try:
         markets = {v: (market_of(config, v),) for v in clients}
         result = asyncio.run(_reconcile(ledger, clients, markets, config, since_hours))
+        drift = ledger.verify_open_state()  # the ledger's kept totals against its own history
         if adopt:
             for check in result.mismatches:
                 ledger.add_adjustment(check.venue, check.market, check.difference,
@@ -62,8 +63,8 @@ def reconcile(config_path: Path | None, edgex_url: str | None, paradex_url: str 
                                       f"{check.expected}")
     finally:
         ledger.close()
-    _print(result, as_json, adopt)
-    raise SystemExit(0 if result.ok or adopt else MISMATCH_EXIT)
+    _print(result, as_json, adopt, drift)
+    raise SystemExit(0 if (result.ok or adopt) and not drift else MISMATCH_EXIT)
 
 
 async def _reconcile(ledger: Any, clients: dict[str, Any], markets: dict[str, tuple[str, ...]], config: Any,
@@ -82,10 +83,12 @@ async def _reconcile(ledger: Any, clients: dict[str, Any], markets: dict[str, tu
         await asyncio.gather(*(c.close() for c in clients.values()), return_exceptions=True)
 
 
-def _print(result: Any, as_json: bool, adopted: bool) -> None:
+def _print(result: Any, as_json: bool, adopted: bool, drift: list[str]) -> None:
     if as_json:
-        echo_json({**result.as_json(), "adopted": adopted and not result.ok})
+        echo_json({**result.as_json(), "adopted": adopted and not result.ok, "ledger_drift": drift})
         return
+    for line in drift:
+        click.echo(f"LEDGER DRIFT: {line}")
     for check in result.checks:
         status = {True: "match", False: "MISMATCH", None: "skipped"}[check.matches]
         actual = "unknown" if check.actual is None else check.actual

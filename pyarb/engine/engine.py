@@ -223,11 +223,9 @@ class Engine:
                 log.warning("fills of trade %s on %s not recorded: %s", trade.id, venue, answer,
                             extra={"trade_id": trade.id, "venue": venue})
                 continue
-            for f in answer.fills:
-                if f.client_id in ours:
-                    self.ledger.record_fill(venue, f.market, f.side, f.size, f.price, f.fee, f.time_ms,
-                                            fill_id=f.fill_id or None, client_id=f.client_id,
-                                            venue_order_id=f.venue_order_id)
+            fills = [f for f in answer.fills if f.client_id in ours]
+            if fills:
+                self.ledger.record_fills(venue, fills)
 
     async def _resume_in_flight(self) -> None:
         """Before anything opens: drive every trade the ledger shows in flight to its end."""

@@ -11,6 +11,11 @@ How the engine drives it (each call commits once before returning; act only afte
                           order_updates=[answer_for_a], new_order=NewOrder(hedge_size, hedge_price))
     send(t.orders[-1].request())
     t = ledger.transition(t.id, "complete", "hedge filled", order_updates=[answer_for_b])
+    ledger.record_fills(venue, fills_of_t)                # the venues' own fills, one commit per venue
+
+After every trade the engine reads what is open, never all history: ``open_pairs()``, ``expected_positions()``,
+``daily_pnl()`` and ``position_contributions()`` read the open state each commit keeps current
+(``openstate``); ``verify_open_state()`` checks it against all of history.
 
 Readers (``LedgerReader.open_readonly``) work beside the writer; ``write_control`` sets engine control
 values (halt, resume) while an engine holds the lock.

@@ -10,8 +10,14 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from pyarb.ledger import openstate
+
+UNPAIRED_CARRYING = "idx_trades_unpaired_carrying"
+UNPAIRED_CARRYING_WHERE = ("pair_id IS NULL AND state IN ('flattened', 'residual') "
+                           "AND json_extract(quantities, '$.open_exposure') != '0'")
 APPEND_ONLY = ("transitions", "order_events")  # history: never updated, never deleted
 KEPT = ("pairs", "trades", "orders", "fills")  # updated as answers arrive, never deleted
+# ``positions``, ``orders.realised`` and the pairs' cached columns are derived from those (``openstate``).
 
 
 def _v1_core(db: Database) -> None:
@@ -94,6 +100,23 @@ def _v2_control_and_adjustments(db: Database) -> None:
     db["control"].create({"key": str, "value": str, "updated_at": str}, pk="key", not_null={"value", "updated_at"})
 
 
+def _v3_open_state(db: Database) -> None:
+    """The open state (``pyarb.ledger.openstate``), kept current by every write instead of derived from all
+    history on every read; backfilled here from the history already recorded."""
+    for column in ("status", "positions", "residuals", "realised", "fees"):
+        db["pairs"].add_column(column, str)
+    db["pairs"].create_index(["status"])
+    db["positions"].create({"venue": str, "market": str, "quantity": str}, pk=("venue", "market"),
+                           not_null={"quantity"})
+    # an execution's realised PnL on its order's row: summed by day through the index on orders.updated_at
+    db["orders"].add_column("realised", str)
+    db["adjustments"].create_index(["trade_id"])  # those of flatten trades in flight, and the unattached ones
+    # finished flatten trades that still carry exposure (a residual, or fills a later answer corrected): few,
+    # and found without reading every flatten trade
+    db.execute(f"CREATE INDEX {UNPAIRED_CARRYING} ON trades(id) WHERE {UNPAIRED_CARRYING_WHERE}")
+    openstate.rebuild(db.conn)
+
+
 # MIGRATIONS[i] takes a ledger from schema version i to i + 1.
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_core, _v2_control_and_adjustments]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_core, _v2_control_and_adjustments, _v3_open_state]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,6 +5,10 @@ order it permits), is one ``BEGIN IMMEDIATE ... COMMIT``, so one fsync in WAL mo
 and it is committed before the action it permits. An order row, with its deterministic client order id,
 exists before the order is sent.
 
+The open state (expected positions, each pair's status and holdings, each execution's realised PnL) is kept
+current in those same transactions (``openstate``), so the engine's per-trade queries read what is open and
+never all history.
+
 One writer per ledger (:class:`Ledger`, an OS lock that dies with its process). Readers
 (:class:`LedgerReader`) open the file read-only and work while an engine writes. The ledger knows no venue.
 """
@@ -23,17 +27,24 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from pyarb.ledger import legacy, pnl
+from pyarb.ledger import legacy, openstate, pnl
 from pyarb.ledger.lock import LockHeld, WriterLock
-from pyarb.ledger.schema import MIGRATIONS, SCHEMA_VERSION
+from pyarb.ledger.openstate import OPEN_STATUSES, add, marks, order_of, trade_of
+from pyarb.ledger.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    UNPAIRED_CARRYING,
+    UNPAIRED_CARRYING_WHERE,
+)
 from pyarb.model import Side
 from pyarb.trade import (
     ORDER_ROLE,
+    STATES,
     TERMINAL,
     ZERO,
     Answer,
@@ -61,6 +72,7 @@ SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 # commits; SQLite's threshold is raised to a safety net for a ledger whose trades never end.
 CHECKPOINT_AFTER_COMMITS = 256
 WAL_AUTOCHECKPOINT_PAGES = 20000
+IN_FLIGHT = tuple(s for s in STATES if s not in TERMINAL)
 
 
 # --- errors --------------------------------------------------------------------------------------------
@@ -141,12 +153,13 @@ class Adjustment:
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """One part of an expected position: an order's fills, an adjustment, or a legacy leg."""
+    """One part of an expected position: an order's fills, a legacy leg, an adjustment, or the residual a
+    finished trade left where the rest of its fills offset each other."""
 
     venue: str
     market: str
     quantity: Decimal
-    source: str  # "order" | "legacy" | "adjustment"
+    source: str  # "order" | "legacy" | "adjustment" | "residual"
     trade_id: int | None
     pair_id: int | None
     client_id: str | None
@@ -168,6 +181,20 @@ class Pair:
     legacy_status: str | None
 
 
+class VenueFill(Protocol):
+    """One execution as a venue reports it (``pyarb.venues.base.Fill`` has this shape)."""
+
+    client_id: str | None
+    venue_order_id: str | None
+    market: str
+    side: Side
+    size: Decimal
+    price: Decimal
+    fee: Decimal
+    time_ms: int
+    fill_id: str
+
+
 @dataclass(frozen=True, slots=True)
 class LegacyImport:
     imported: list[str]
@@ -179,38 +206,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _dec(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
 def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _add(book: dict[str, dict[str, Decimal]], venue: str, market: str, q: Decimal) -> None:
-    markets = book.setdefault(venue, {})
-    markets[market] = markets.get(market, ZERO) + q
-
-
-def _order(row: Mapping[str, Any]) -> Order:
-    return Order(
-        id=row["id"], trade_id=row["trade_id"], role=Role(row["role"]), attempt=row["attempt"],
-        venue=row["venue"], market=row["market"], side=Side(row["side"]), size=Decimal(row["size"]),
-        limit_price=_dec(row["limit_price"]), reduce_only=bool(row["reduce_only"]), client_id=row["client_id"],
-        status=OrderStatus(row["status"]), filled=Decimal(row["filled"]), avg_price=_dec(row["avg_price"]),
-        fee=Decimal(row["fee"]), venue_order_id=row["venue_order_id"], detail=row["detail"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
-    )
-
-
-def _trade(row: Mapping[str, Any], orders: Iterable[Order]) -> Trade:
-    leg_b = Leg(row["b_venue"], row["b_market"], Side(row["b_side"])) if row["b_venue"] else None
-    return Trade(
-        id=row["id"], kind=Kind(row["kind"]), pair_id=row["pair_id"], policy=Policy(row["policy"]),
-        state=row["state"], leg_a=Leg(row["a_venue"], row["a_market"], Side(row["a_side"])), leg_b=leg_b,
-        intended=Decimal(row["intended"]), adopted=Decimal(row["adopted"]), orders=tuple(orders),
-        created_at=row["created_at"], updated_at=row["updated_at"],
-    )
 
 
 def _fill(row: Mapping[str, Any]) -> FillRow:
@@ -402,15 +399,15 @@ class LedgerReader:
     def _orders_of(self, trade_ids: Sequence[int]) -> dict[int, list[Order]]:
         out: dict[int, list[Order]] = {t: [] for t in trade_ids}
         if trade_ids:
-            marks = ",".join("?" * len(trade_ids))
-            for r in self._rows(f"SELECT * FROM orders WHERE trade_id IN ({marks}) ORDER BY id", list(trade_ids)):
-                out[r["trade_id"]].append(_order(r))
+            for r in self._rows(f"SELECT * FROM orders WHERE trade_id IN ({marks(trade_ids)}) ORDER BY id",
+                                list(trade_ids)):
+                out[r["trade_id"]].append(order_of(r))
         return out
 
     def _trades(self, where: str = "", params: Sequence[Any] = (), suffix: str = "") -> list[Trade]:
         rows = self._rows(f"SELECT * FROM trades {where} {suffix}", params)
         orders = self._orders_of([r["id"] for r in rows])
-        return [_trade(r, orders[r["id"]]) for r in rows]
+        return [trade_of(r, orders[r["id"]]) for r in rows]
 
     def trade(self, trade_id: int) -> Trade:
         found = self._trades("WHERE id = ?", [trade_id])
@@ -426,14 +423,13 @@ class LedgerReader:
 
     def in_flight(self) -> list[Trade]:
         """Every trade not in a terminal state, with its orders, oldest first: what the engine resumes."""
-        marks = ",".join("?" * len(TERMINAL))
-        return self._trades(f"WHERE state NOT IN ({marks})", sorted(TERMINAL), "ORDER BY id")
+        return self._trades(f"WHERE state IN ({marks(IN_FLIGHT)})", IN_FLIGHT, "ORDER BY id")
 
     def order(self, client_id: str) -> Order:
         rows = self._rows("SELECT * FROM orders WHERE client_id = ?", [client_id])
         if not rows:
             raise LedgerError(f"no order with client id {client_id!r}")
-        return _order(rows[0])
+        return order_of(rows[0])
 
     def knows_client_id(self, client_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM orders WHERE client_id = ?", [client_id]))
@@ -459,92 +455,94 @@ class LedgerReader:
 
     # positions
 
+    def expected_positions(self) -> dict[str, dict[str, Decimal]]:
+        """{venue: {market: signed quantity}} (long positive): fills, residuals and adjustments included. Kept
+        current by every write; a venue and market once held stays listed, at zero when flat."""
+        book: dict[str, dict[str, Decimal]] = {}
+        for r in self._rows("SELECT venue, market, quantity FROM positions ORDER BY venue, market"):
+            add(book, r["venue"], r["market"], Decimal(r["quantity"]))
+        return book
+
+    def _open_pair_ids(self) -> list[int]:
+        return [r["id"] for r in self._rows(f"SELECT id FROM pairs WHERE status IN ({marks(OPEN_STATUSES)}) "
+                                            "ORDER BY id", OPEN_STATUSES)]
+
     def position_contributions(self) -> list[Contribution]:
-        """What makes up each expected position: every order that filled (a closed legacy pair's legs are
-        closed, so they count for nothing), and every adjustment."""
+        """What makes up each expected position, from the open state; the lines sum to
+        :meth:`expected_positions`. Listed: the filled orders of open pairs (their legacy legs included) and
+        of flatten trades in flight, the adjustments (but those of finished flatten trades), the residual of
+        each residual trade in a closed or void pair, and what each finished flatten trade still carries.
+        Left out because it nets to zero: a closed or void pair's orders offset each other but for its
+        residual trades, and a finished flatten trade's unwinds offset its adjustment but for what it
+        carries (its residual, or what a later answer about its fills changed)."""
+        open_pairs = self._open_pair_ids()
+        flattening = [r["id"] for r in self._rows(
+            f"SELECT id FROM trades WHERE state IN ({marks(IN_FLIGHT)}) AND kind = 'flatten'", IN_FLIGHT)]
         out = []
         rows = self._rows(
             "SELECT o.*, t.state AS trade_state, p.legacy_status FROM orders o "
             "LEFT JOIN trades t ON t.id = o.trade_id LEFT JOIN pairs p ON p.id = o.pair_id "
-            "WHERE o.filled != '0' ORDER BY o.id")
+            f"WHERE o.pair_id IN ({marks(open_pairs)}) OR o.trade_id IN ({marks(flattening)}) ORDER BY o.id",
+            [*open_pairs, *flattening])
         for r in rows:
-            o = _order(r)
-            if o.filled == 0 or (o.role == Role.LEGACY and r["legacy_status"] == "closed"):
+            o = order_of(r)
+            if o.filled == 0 or not openstate.counts(o, r["legacy_status"]):
                 continue
             source = "legacy" if o.role == Role.LEGACY else "order"
             out.append(Contribution(o.venue, o.market, o.signed_filled, source, o.trade_id, r["pair_id"],
                                     o.client_id, r["trade_state"], describe_order(o)))
-        for a in self.adjustments():
+        # a trade's row holds its quantities as committed with its last change; INDEXED BY: only the few
+        # carrying flatten trades are in that index, where the planner would walk every flattened trade
+        for r in self._rows(
+                f"SELECT id, kind, pair_id, state, quantities FROM trades WHERE state = 'residual' "
+                f"AND pair_id IS NOT NULL AND pair_id NOT IN ({marks(open_pairs)}) UNION ALL SELECT id, kind, pair_id, state, quantities "
+                f"FROM trades INDEXED BY {UNPAIRED_CARRYING} WHERE {UNPAIRED_CARRYING_WHERE} ORDER BY id",
+                open_pairs):
+            q = json.loads(r["quantities"])
+            rest = (f"the other fills of pair {r['pair_id']} offset each other" if r["pair_id"] else
+                    "what its unwinds left of its adjustment")
+            out.append(Contribution(q["exposure_venue"], q["exposure_market"], Decimal(q["open_exposure"]),
+                                    "residual", r["id"], r["pair_id"], None, r["state"],
+                                    f"{r['state']} {r['kind']} trade {r['id']}: {rest}"))
+        for a in self.adjustments(flattening):
             out.append(Contribution(a.venue, a.market, a.quantity, "adjustment", a.trade_id, None, None, None,
                                     a.reason))
         return out
-
-    def expected_positions(self) -> dict[str, dict[str, Decimal]]:
-        """{venue: {market: signed quantity}} (long positive): fills, residuals and adjustments included."""
-        book: dict[str, dict[str, Decimal]] = {}
-        for c in self.position_contributions():
-            _add(book, c.venue, c.market, c.quantity)
-        return book
 
     def residuals(self) -> list[Trade]:
         """Trades whose unhedged remainder was below a venue's minimum: exposure kept, not dropped."""
         return self.trades(state="residual")
 
-    def adjustments(self) -> list[Adjustment]:
+    def adjustments(self, of_trades: Sequence[int] | None = None) -> list[Adjustment]:
+        """Every adjustment; or, given ``of_trades``, those of these trades and those of no trade."""
+        where, params = ("", []) if of_trades is None else (
+            f"WHERE trade_id IS NULL OR trade_id IN ({marks(of_trades)})", list(of_trades))
         return [Adjustment(r["id"], r["venue"], r["market"], Decimal(r["quantity"]), r["reason"], r["trade_id"],
-                           r["time"]) for r in self._rows("SELECT * FROM adjustments ORDER BY id")]
+                           r["time"]) for r in self._rows(f"SELECT * FROM adjustments {where} ORDER BY id", params)]
+
+    def verify_open_state(self) -> list[str]:
+        """Check the open state kept by every write (positions, pairs, realised PnL) against the same derived
+        from all history: the differences, empty when they agree. Reads all history: not for the trading path."""
+        return openstate.differences(self.conn)
 
     # pairs and PnL
 
-    def _executions(self, orders: Iterable[Order]) -> list[pnl.Execution]:
-        return [pnl.Execution(o.venue, o.market, o.signed_filled, o.avg_price, o.fee, o.updated_at[:10])
-                for o in sorted(orders, key=lambda o: (o.updated_at, o.id))
-                if o.filled and o.avg_price is not None]
+    def _pairs(self, rows: list[dict[str, Any]]) -> list[Pair]:
+        ids = [p["id"] for p in rows]
+        trade_ids: dict[int, list[int]] = {i: [] for i in ids}
+        if ids:
+            for r in self._rows(f"SELECT id, pair_id FROM trades WHERE pair_id IN ({marks(ids)}) ORDER BY id", ids):
+                trade_ids[r["pair_id"]].append(r["id"])
+        out = []
+        for row in rows:
+            s = openstate.stored_pair(row)
+            out.append(Pair(row["id"], s.status, row["opened_at"], tuple(trade_ids[row["id"]]), s.positions,
+                            s.residuals, s.realised, s.fees, row["legacy_id"], row["legacy_status"]))
+        return out
 
     def pairs(self, pair_id: int | None = None) -> list[Pair]:
         where, params = ("WHERE id = ?", [pair_id]) if pair_id is not None else ("", [])
-        pair_rows = self._rows(f"SELECT * FROM pairs {where} ORDER BY id", params)
-        if not pair_rows:
-            return []
-        ids = [p["id"] for p in pair_rows]
-        marks = ",".join("?" * len(ids))
-        trades: dict[int, list[Trade]] = {i: [] for i in ids}
-        for t in self._trades(f"WHERE pair_id IN ({marks})", ids, "ORDER BY id"):
-            trades[t.pair_id].append(t)
-        legacy_legs: dict[int, list[Order]] = {i: [] for i in ids}
-        for r in self._rows(f"SELECT * FROM orders WHERE role = 'legacy' AND pair_id IN ({marks})", ids):
-            legacy_legs[r["pair_id"]].append(_order(r))
-        return [self._pair(p, trades[p["id"]], legacy_legs[p["id"]]) for p in pair_rows]
-
-    def _pair(self, row: Mapping[str, Any], trades: list[Trade], legacy_legs: list[Order]) -> Pair:
-        orders = [o for t in trades for o in t.orders]
-        if row["legacy_status"] != "closed":
-            orders += legacy_legs
-        positions: dict[str, dict[str, Decimal]] = {}
-        residuals: dict[str, dict[str, Decimal]] = {}
-        for o in orders:
-            _add(positions, o.venue, o.market, o.signed_filled)
-        for t in trades:
-            if t.state == "residual":
-                q = t.quantities
-                _add(residuals, q.exposure_venue, q.exposure_market, q.residual)
-                _add(positions, q.exposure_venue, q.exposure_market, -q.residual)
-        held = any(q != 0 for markets in positions.values() for q in markets.values())
-        opener = next((t for t in trades if t.kind == Kind.OPEN), None)
-        if any(not t.terminal for t in trades):
-            status = "opening" if all(t.kind == Kind.OPEN for t in trades if not t.terminal) else "closing"
-        elif row["legacy_id"] and not trades:
-            status = row["legacy_status"]
-        elif opener is not None and opener.quantities.hedged == 0 and not held:
-            status = "void"
-        else:
-            status = "open" if held else "closed"
-        result = pnl.total(self._executions(orders))
-        if row["legacy_status"] == "closed":  # closed by the old bot at prices it never recorded: fees only
-            result += pnl.PnL(ZERO, sum((o.fee for o in legacy_legs), ZERO))
-        return Pair(row["id"], status, row["opened_at"], tuple(t.id for t in trades),
-                    {v: {m: q for m, q in ms.items() if q} for v, ms in positions.items() if any(ms.values())},
-                    residuals, result.realised, result.fees, row["legacy_id"], row["legacy_status"])
+        return self._pairs(self._rows(f"SELECT * FROM pairs {where} ORDER BY id", params))
 
     def pair(self, pair_id: int) -> Pair:
         found = self.pairs(pair_id)
@@ -554,37 +552,35 @@ class LedgerReader:
 
     def open_pairs(self) -> list[Pair]:
         """Pairs that hold, or are opening or closing, positions."""
-        return [p for p in self.pairs() if p.status in ("opening", "open", "closing")]
+        return self._pairs(self._rows(f"SELECT * FROM pairs WHERE status IN ({marks(OPEN_STATUSES)}) ORDER BY id",
+                                      OPEN_STATUSES))
 
     def pnl_by_pair(self) -> dict[int, pnl.PnL]:
         return {p.id: pnl.PnL(p.realised, p.fees) for p in self.pairs()}
 
     def pnl_by_day(self, day: str | None = None) -> dict[str, pnl.PnL]:
-        """Realised PnL and fees per UTC day (YYYY-MM-DD). Realised PnL is counted within each pair, by its legs'
-        average cost, on the day of the execution that realised it; a flatten trade adopted its position at no
-        known price, so only its fees count. With ``day``, only what that day needs is read."""
-        sql = ("SELECT o.*, COALESCE(t.pair_id, o.pair_id) AS pnl_pair FROM orders o "
-               "LEFT JOIN trades t ON t.id = o.trade_id LEFT JOIN pairs p ON p.id = COALESCE(t.pair_id, o.pair_id) "
-               "WHERE o.filled != '0' AND NOT (o.role = 'legacy' AND p.legacy_status IS 'closed')")
-        params: list[Any] = []
-        if day:
-            # the pairs with an execution that day (all of their history sets the average cost), and that day's
-            # executions outside any pair
-            sql += (" AND (COALESCE(t.pair_id, o.pair_id) IN (SELECT COALESCE(t2.pair_id, o2.pair_id) FROM orders o2 "
-                    "LEFT JOIN trades t2 ON t2.id = o2.trade_id WHERE o2.updated_at >= ? AND o2.updated_at < ?) "
-                    "OR (COALESCE(t.pair_id, o.pair_id) IS NULL AND o.updated_at >= ? AND o.updated_at < ?))")
-            params = [day, day + "~"] * 2  # ISO times of that day sort between "YYYY-MM-DD" and "YYYY-MM-DD~"
-        groups: dict[int | None, list[Order]] = {}
-        for r in self._rows(sql, params):
-            groups.setdefault(r["pnl_pair"], []).append(_order(r))
-        days: dict[str, pnl.PnL] = {}
-        for pair_id, orders in groups.items():
-            for e, realised in pnl.realise(self._executions(orders)):
-                days[e.day] = days.get(e.day, pnl.PnL()) + pnl.PnL(realised if pair_id is not None else ZERO, e.fee)
-        return days
+        """Realised PnL and fees per UTC day (YYYY-MM-DD), or of ``day`` alone.
+
+        Each filled order is an execution at its time (when its fill was last answered). Realised PnL is
+        counted within each pair, by its legs' average cost, on the day of the execution that realised it; a
+        flatten trade adopted its position at no known price, so only its fees count; a closed legacy pair's
+        legs count for nothing. Each execution's realised PnL is stored on its order's row whenever its pair's
+        trades change (``orders.realised``), so a day costs that day's orders (an index on their time), never
+        all history."""
+        # ISO times of a day sort between "YYYY-MM-DD" and "YYYY-MM-DD~"
+        where, params = ("WHERE updated_at >= ? AND updated_at < ?", [day, day + "~"]) if day else ("WHERE 1", [])
+        realised: dict[str, Decimal] = {}
+        fees: dict[str, Decimal] = {}
+        for time_, r, fee in self.conn.execute(f"SELECT updated_at, realised, fee FROM orders {where} "
+                                               "AND realised IS NOT NULL ORDER BY updated_at, id", params):
+            d = time_[:10]
+            realised[d] = realised.get(d, ZERO) + Decimal(r)
+            fees[d] = fees.get(d, ZERO) + Decimal(fee)
+        return {d: pnl.PnL(realised[d], fees[d]) for d in realised}
 
     def daily_pnl(self, day: str | None = None) -> pnl.PnL:
-        """Realised PnL and fees of today (UTC), or of ``day``: what the daily loss limit checks."""
+        """Realised PnL and fees of today (UTC), or of ``day``: what the daily loss limit checks (see
+        :meth:`pnl_by_day` for what counts on which day)."""
         day = day or _now()[:10]
         return self.pnl_by_day(day).get(day, pnl.PnL())
 
@@ -623,7 +619,7 @@ class LedgerReader:
     def export_tables(self) -> dict[str, list[dict[str, Any]]]:
         """Every table's rows, as stored (decimals as exact strings)."""
         names = ["meta", "pairs", "trades", "orders", "order_events", "fills", "transitions", "adjustments",
-                 "control"]
+                 "control", "positions"]
         return {n: self._rows(f"SELECT * FROM {n} ORDER BY rowid") for n in names}
 
 
@@ -740,7 +736,7 @@ class Ledger(LedgerReader):
         rows = self._rows("SELECT * FROM trades WHERE id = ?", [trade_id])
         if not rows:
             raise LedgerError(f"no trade {trade_id}")
-        return _trade(rows[0], self._orders_of([trade_id])[trade_id])
+        return trade_of(rows[0], self._orders_of([trade_id])[trade_id])
 
     def _insert_order(self, trade: Trade, role: Role, leg: Leg, size: Decimal, limit_price: Decimal,
                       reduce_only: bool, now: str) -> Order:
@@ -760,8 +756,12 @@ class Ledger(LedgerReader):
                      reduce_only, cid, OrderStatus.RECORDED, ZERO, None, ZERO, None, None, now, now)
 
     def _store_answer(self, order: Order, answer: Answer, now: str) -> Order:
+        """Record an answer about an order, and what it changes in the expected position."""
         a = as_answer(answer)
         after = order.answered(a)
+        moved = after.signed_filled - order.signed_filled
+        if moved and self._counts(order):
+            openstate.add_position(self.conn, order.venue, order.market, moved)
         self.db.execute(
             "INSERT INTO order_events (order_id, time, status, filled, avg_price, fee, venue_order_id, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -776,6 +776,14 @@ class Ledger(LedgerReader):
             after = replace(after, updated_at=now)
         return after
 
+    def _counts(self, order: Order) -> bool:
+        """Whether an order's fills count in the expected positions (only a legacy leg's pair can say no)."""
+        if order.role != Role.LEGACY:
+            return True
+        (row,) = self._rows("SELECT p.legacy_status FROM orders o JOIN pairs p ON p.id = o.pair_id WHERE o.id = ?",
+                            [order.id])
+        return openstate.counts(order, row["legacy_status"])
+
     def _journal(self, trade: Trade, before: str | None, trigger: str, reason: str, now: str) -> str:
         """Append the transition to ``trade.state``; returns its quantities as JSON."""
         quantities = json.dumps(trade.quantities.as_json())
@@ -786,9 +794,16 @@ class Ledger(LedgerReader):
         return quantities
 
     def _save_state(self, trade: Trade, quantities: str, now: str) -> Trade:
+        """Store the trade's state and quantities, and derive its pair (or, outside any pair, its realised PnL)
+        again: every change to a trade's orders or state ends here, inside its transaction."""
         self.db.execute("UPDATE trades SET state = ?, quantities = ?, updated_at = ? WHERE id = ?",
                         [trade.state, quantities, now, trade.id])
-        return replace(trade, updated_at=now)
+        trade = replace(trade, updated_at=now)
+        if trade.pair_id is not None:
+            openstate.refresh_pair(self.conn, trade.pair_id, trade)
+        else:
+            openstate.refresh_unpaired(self.conn, trade)
+        return trade
 
     # the engine's API
 
@@ -854,6 +869,7 @@ class Ledger(LedgerReader):
             self.db.execute("INSERT INTO adjustments (venue, market, quantity, reason, trade_id, time) "
                             "VALUES (?, ?, ?, ?, ?, ?)",
                             [venue, market, str(quantity), f"flatten trade {tid}: {reason}", tid, now])
+            openstate.add_position(self.conn, venue, market, quantity)
             trade = Trade(tid, Kind.FLATTEN, None, Policy.SEQUENTIAL, "pending", Leg(venue, market, side), None,
                           abs(quantity), quantity, (), now, now)
             self._journal(trade, None, "create", reason, now)
@@ -930,10 +946,12 @@ class Ledger(LedgerReader):
             rows = self._rows("SELECT * FROM orders WHERE client_id = ?", [a.client_id])
             if not rows:
                 raise LedgerError(f"no order with client id {a.client_id!r}")
-            order = self._store_answer(_order(rows[0]), a, now)
-            if order.trade_id is not None:  # keep the trade's quantities current
+            order = self._store_answer(order_of(rows[0]), a, now)
+            if order.trade_id is not None:  # keep the trade's quantities, and its pair, current
                 trade = self._load(order.trade_id)
                 self._save_state(trade, json.dumps(trade.quantities.as_json()), now)
+            elif rows[0]["pair_id"] is not None:  # a legacy leg
+                openstate.refresh_pair(self.conn, rows[0]["pair_id"])
         log.log(logging.WARNING if a.status in (OrderStatus.UNKNOWN, OrderStatus.REJECTED, OrderStatus.RATE_LIMITED)
                 else logging.INFO,
                 "trade %s %s", order.trade_id, describe_order(order),
@@ -960,16 +978,30 @@ class Ledger(LedgerReader):
         and fill id) adds nothing: returns False. Expected positions come from the orders' answers; fills are
         their detail."""
         with self._write() as now:
-            order_id = None
-            if client_id:
-                rows = self._rows("SELECT id FROM orders WHERE client_id = ?", [client_id])
-                order_id = rows[0]["id"] if rows else None
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO fills (order_id, venue, market, side, size, price, fee, fee_token, liquidity, "
-                "fill_id, client_id, venue_order_id, time_ms, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [order_id, venue, market, Side(side).value, str(size), str(price), str(fee), fee_token, liquidity,
-                 fill_id, client_id, venue_order_id, time_ms, now])
+            return self._insert_fill(venue, market, side, size, price, fee, time_ms, fill_id, client_id,
+                                     venue_order_id, liquidity, fee_token, now)
+
+    def record_fills(self, venue: str, fills: Iterable[VenueFill]) -> int:
+        """Keep several of a venue's fills (e.g. a trade's, once it has ended) in ONE commit, as
+        :meth:`record_fill` keeps each; returns how many were new."""
+        with self._write() as now:
+            return sum(self._insert_fill(venue, f.market, f.side, f.size, f.price, f.fee, f.time_ms,
+                                         f.fill_id or None, f.client_id, f.venue_order_id, None, None, now)
+                       for f in fills)
+
+    def _insert_fill(self, venue: str, market: str, side: Side, size: Decimal, price: Decimal, fee: Decimal,
+                     time_ms: int, fill_id: str | None, client_id: str | None, venue_order_id: str | None,
+                     liquidity: str | None, fee_token: str | None, now: str) -> bool:
+        order_id = None
+        if client_id:
+            rows = self._rows("SELECT id FROM orders WHERE client_id = ?", [client_id])
+            order_id = rows[0]["id"] if rows else None
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO fills (order_id, venue, market, side, size, price, fee, fee_token, liquidity, "
+            "fill_id, client_id, venue_order_id, time_ms, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [order_id, venue, market, Side(side).value, str(size), str(price), str(fee), fee_token, liquidity,
+             fill_id, client_id, venue_order_id, time_ms, now])
         return cur.rowcount == 1
 
     def add_adjustment(self, venue: str, market: str, quantity: Decimal, reason: str) -> Adjustment:
@@ -979,6 +1011,7 @@ class Ledger(LedgerReader):
         with self._write() as now:
             aid = self.db.execute("INSERT INTO adjustments (venue, market, quantity, reason, time) "
                                   "VALUES (?, ?, ?, ?, ?)", [venue, market, str(quantity), reason, now]).lastrowid
+            openstate.add_position(self.conn, venue, market, quantity)
         log.warning("adjustment %s: %s %s %s (%s)", aid, venue, market, quantity, reason)
         return Adjustment(aid, venue, market, quantity, reason, None, now)
 
@@ -1018,6 +1051,9 @@ class Ledger(LedgerReader):
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [oid, leg.venue, leg.market, f.side.value, str(f.size), str(f.price), str(f.fee),
                              f.fee_token, f.liquidity, f.fill_id, f.order_id, f.time_ms, now])
+                    if rec.status != "closed":  # a closed record's legs were closed by the old bot
+                        openstate.add_position(self.conn, leg.venue, leg.market, leg.side.sign * leg.size)
+                openstate.refresh_pair(self.conn, pid)
                 imported.append(rec.id)
         for u in parsed.uninterpretable:
             log.warning("legacy record %s (#%d) not imported: %s", u.id or "without id", u.index, u.reason)

@@ -137,50 +137,12 @@ def test_halt_stops_opening_and_resume_reverses_it(venues: Venues, engine: Engin
     wait_for(lambda: (s := engine.status())["engine"] and s["engine"]["running"], what="the engine to run")
     pyarb("halt", "--db", str(engine.db), "--reason", "test halt", cwd=tmp_path)
     wait_for(lambda: engine.status()["engine"]["halt_seen"], what="the engine to see the halt")
+    wait_for(lambda: not engine.status()["in_flight"], what="trades begun before the halt to end")
+    before = len(engine.trades())  # the simulators' own dislocations may have traded before the halt
     venues.dislocate()
-    wait_for(lambda: engine.status()["engine"]["opportunities"] > 20, what="opportunities while halted")
-    assert engine.trades() == []
+    seen = engine.status()["engine"]["opportunities"]
+    wait_for(lambda: engine.status()["engine"]["opportunities"] > seen + 20, what="opportunities while halted")
+    assert len(engine.trades()) == before
     pyarb("resume", "--db", str(engine.db), cwd=tmp_path)
-    wait_for(lambda: engine.terminal_trades(), what="a trade after resume")
+    wait_for(lambda: len(engine.terminal_trades()) > before, what="a trade after resume")
     assert engine.stop() == 0
-
-
-def test_the_incident_under_the_concurrent_policy_unwinds_every_one_legged_fill(venues: Venues,
-                                                                               engine: Engine) -> None:
-    # Both legs go out at once, as the old bot sent them; EdgeX fails every order, Paradex fills every time.
-    post(venues.edgex.url, "/_sim/faults",
-         {"order_error": {"code": "GATEWAY_INTERNAL_ERROR", "msg": "unknown error", "http_status": 200,
-                          "count": None}})
-    venues.dislocate()
-    engine.config.write_text(engine.config.read_text().replace("[engine]\n", '[engine]\nleg_policy = "concurrent"\n'))
-    engine.start()
-    trade = engine.first_trade_done()
-    assert engine.stop() == 0
-
-    assert trade["state"] == "flattened", trade["state"]
-    leg_a, hedge = trade["orders"][0], trade["orders"][1]
-    assert (leg_a["venue"], leg_a["status"]) == ("edgex", "not_found")
-    assert (hedge["venue"], hedge["status"], hedge["filled"]) == ("paradex", "final", "0.005")
-    unwinds = [o for o in trade["orders"] if o["role"] == "unwind"]
-    assert unwinds and all(o["venue"] == "paradex" and o["reduce_only"] and o["side"] == "buy" for o in unwinds)
-    assert venues.positions() == (Decimal(0), Decimal(0))
-    _no_success_claims(engine)
-
-
-def test_a_pair_closes_when_the_spread_converges_and_both_venues_end_flat(venues: Venues, engine: Engine) -> None:
-    venues.dislocate()
-    engine.start()
-    opened = engine.first_trade_done()
-    assert opened["state"] == "complete"
-    venues.dislocate(edgex_mid="122400", paradex_mid="122000")  # the spread turns: reversing the pair pays
-    closed = wait_for(lambda: next((t for t in engine.trades() if t["kind"] == "close" and t["terminal"]), None),
-                      what="the closing trade")
-    assert engine.stop() == 0
-
-    assert closed["state"] == "complete" and closed["pair_id"] == opened["pair_id"]
-    assert all(o["reduce_only"] for o in closed["orders"])
-    assert venues.positions() == (Decimal(0), Decimal(0))
-    status = engine.status()
-    assert status["open_pairs"] == []
-    history = engine.trade(closed["id"])["transitions"]
-    assert "spread converged" in history[0]["reason"]

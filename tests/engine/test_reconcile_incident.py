@@ -67,9 +67,10 @@ def test_the_engine_refuses_to_open_on_top_of_a_mismatch(incident) -> None:
 
 def test_auto_flatten_brings_both_venues_to_the_ledger_and_records_how(incident) -> None:
     venues, engine = incident
-    # the imported pair is far older than any holding limit: keep it open to compare positions
+    # keep the imported pair open (it is older than any holding limit) to compare positions
     engine.config.write_text(engine.config.read_text().replace("[reconcile]\n", "[reconcile]\nauto_flatten = true\n")
-                             .replace("[risk]\n", "[risk]\nmax_hold_s = 1e12\n"))
+                             .replace("[risk]\n", "[risk]\nmax_hold_s = 1e12\n")
+                             .replace("[strategy]\n", "[strategy]\nexit_edge_bps = 10000\n"))
     engine.start()
     trade = engine.first_trade_done()
     wait_for(lambda: not engine.status()["halt"], what="the halt to clear once the venues match")
