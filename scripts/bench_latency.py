@@ -396,8 +396,9 @@ def section_engine(results: Results, args: argparse.Namespace) -> None:
         ids = [o.client_id for o in orders if o.role.value == role and o.attempt == 1 and o.client_id in decided]
         on_wire = [wire.sent[c] - decided[c] for c in ids if c in wire.sent]
         at_venue = [arrived[c] - decided[c] for c in ids if c in arrived]
-        results[f"{key}_p50_us"] = round(percentile(on_wire, 0.5) / 1000, 1)
-        results[f"{key}_p99_us"] = round(percentile(on_wire, 0.99) / 1000, 1)
+        if on_wire:  # the wire clock sees asyncio's own socket transport only
+            results[f"{key}_p50_us"] = round(percentile(on_wire, 0.5) / 1000, 1)
+            results[f"{key}_p99_us"] = round(percentile(on_wire, 0.99) / 1000, 1)
         results[f"{key}_at_venue_p50_us"] = round(percentile(at_venue, 0.5) / 1000, 1)
 
 

@@ -118,6 +118,13 @@ class Engine:
                            max_size=s.max_size, max_age_ms=s.max_book_age_ms)
         self.executor = Executor(self.ledger, self.venues, self.specs, self.books.levels, self._settings(),
                                  self.breakers, self.alerts, self.metrics)
+        # what every opportunity is checked against, fixed once the venues' metadata is known
+        self._step = max(spec.step for spec in self.specs.values())  # a size both venues can trade
+        self._min_size = max(spec.min_size for spec in self.specs.values())
+        r = self.config.risk
+        self._limits = RiskLimits(r.max_open_pairs, dict(r.max_position_btc), r.max_notional_usd,
+                                  r.daily_loss_limit_usd, r.cooldown_after_trade_s, r.cooldown_after_failure_s,
+                                  r.max_in_flight)
         self.halt = self.ledger.control(HALT)
         self._refresh_memory()
         for venue, spec in self.specs.items():
@@ -250,24 +257,15 @@ class Engine:
             pnl_today_usd=m.pnl_today, last_trade_at=m.last_trade_at, last_failure_at=m.last_failure_at,
             breaker_allows={v: b.allow(now) for v, b in self.breakers.items()})
 
-    def _limits(self) -> RiskLimits:
-        r = self.config.risk
-        return RiskLimits(r.max_open_pairs, dict(r.max_position_btc), r.max_notional_usd, r.daily_loss_limit_usd,
-                          r.cooldown_after_trade_s, r.cooldown_after_failure_s, r.max_in_flight)
-
-    def _coarser(self) -> tuple[Decimal, Decimal]:
-        return (max(s.step for s in self.specs.values()), max(s.min_size for s in self.specs.values()))
-
     def _on_opportunity(self, quote: Quote, decided_ns: int) -> None:
         self.opportunities += 1
         self.metrics.opportunities.labels(quote.direction).inc()
         if not self.opening or self._stopping.is_set():
             return
         now = time.monotonic()
-        step, min_size = self._coarser()
         proposal = Proposal(quote.buy_venue, quote.sell_venue, Decimal(quote.size), Decimal(quote.buy_vwap),
-                            step, min_size)
-        decision = check_open(self._limits(), self._risk_state(now), proposal)
+                            self._step, self._min_size)
+        decision = check_open(self._limits, self._risk_state(now), proposal)
         if not decision.allowed:
             self._refused(decision, now)
             return
@@ -320,7 +318,7 @@ class Engine:
         if now - self._last_exit_check < 0.05:
             return
         self._last_exit_check = now
-        step, _ = self._coarser()
+        step = self._step
         rules = ExitRules(self.config.strategy.exit_edge_bps, self.config.risk.max_hold_s,
                           self.config.risk.stop_loss_usd)
         for pair in self._memory.open_pairs:
@@ -494,8 +492,7 @@ class Engine:
                 bids, asks = self.books.levels(venue, levels)
                 books[venue] = {"bids": bids, "asks": asks, "stale": self.books.is_stale(venue)}
             for direction in ("buy_edgex_sell_paradex", "buy_paradex_sell_edgex"):
-                step, min_size = self._coarser()
-                quote = self.books.quote(direction, min_size, _now_ms())
+                quote = self.books.quote(direction, self._min_size, _now_ms())
                 spreads[direction] = None if quote is None else {"edge_bps": round(quote.edge_bps, 2),
                                                                  "size": quote.size}
         return {
