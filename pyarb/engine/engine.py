@@ -169,6 +169,7 @@ class Engine:
     async def _shutdown(self, grace_s: float = 10.0) -> None:
         self.opening = False
         self._stopping.set()
+        log.info("stopping: no new trades open")
         running = [t for t in self._trades.values() if not t.done()]
         if running:
             log.info("waiting up to %.0fs for %d trade(s) in flight", grace_s, len(running))
@@ -184,6 +185,7 @@ class Engine:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._write_status()
         await asyncio.gather(*(client.close() for client in self.venues.values()), return_exceptions=True)
+        log.info("stopped")
 
     # --- trades ------------------------------------------------------------------------------------------------
 

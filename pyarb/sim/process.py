@@ -1,6 +1,8 @@
 """Starting simulators as child processes: what ``pyarb run`` does for paper trading, and what the tests use.
 
 A child simulator dies with its parent (Linux parent-death signal), so a killed engine never leaves one behind.
+It runs in its own session, so a Ctrl-C meant for the engine does not pull the venues away from under the
+trades it is finishing: the parent stops its simulators last.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def start_simulator(venue: str, *, seed: int, state_path: Path | None = None, po
     stderr = open(log_path, "ab") if log_path else subprocess.DEVNULL
     try:
         process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL,
-                                   preexec_fn=_die_with_parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                   preexec_fn=_die_with_parent, start_new_session=True,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
     finally:
         if log_path:
             stderr.close()
