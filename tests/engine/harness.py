@@ -117,13 +117,14 @@ class Engine:
         self.config.write_text(config + extra)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, duration: float = 120) -> Engine:
+    def start(self, duration: float = 120, env: dict[str, str] | None = None) -> Engine:
         log = open(self.log, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "pyarb", "run", "--no-dashboard", "--log-format", "json",
              "--config", str(self.config), "--db", str(self.db), "--edgex-url", self.venues.edgex.url,
              "--paradex-url", self.venues.paradex.url, "--duration", str(duration)],
-            cwd=self.tmp, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            cwd=self.tmp, stdout=subprocess.DEVNULL, stderr=log,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
         log.close()
         wait_for(lambda: self.db.exists() or self.process.poll() is not None, what="the ledger to exist")
         return self
