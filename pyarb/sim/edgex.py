@@ -284,8 +284,7 @@ class EdgexSim:
             return self._refused(refusal)
         refusal = self.ex.faults.refusal()
         if isinstance(refusal, RateLimit):
-            return web.Response(status=429, text="Too Many Requests",
-                                headers={"Retry-After": f"{refusal.retry_after:g}"})
+            return web.Response(status=429, text="Too Many Requests", headers=refusal.headers)
         if isinstance(refusal, OrderError):
             return self._answer(code=refusal.code, msg=refusal.msg, status=refusal.http_status)
         try:

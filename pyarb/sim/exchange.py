@@ -324,7 +324,7 @@ def _round_price(value: Decimal) -> Decimal:
 
 
 def dec_str(value: Decimal) -> str:
-    """A decimal as the simulators write it: plain notation, no exponent, no trailing zeros."""
+    """A decimal as the ``/_sim/`` hooks and the journal write it: plain notation, no exponent, no trailing zeros."""
     return "0" if value == 0 else format(value.normalize(), "f")
 
 

@@ -65,6 +65,10 @@ class RateLimit:
     retry_after: float
     remaining: int | None
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": f"{self.retry_after:g}"}
+
 
 def _spend(fault: OrderError | RateLimit | None) -> bool:
     """Whether ``fault`` applies to this order; uses one of its count."""

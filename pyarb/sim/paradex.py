@@ -1,7 +1,8 @@
 """A simulated Paradex: the REST API under ``/v1/...`` and the JSON-RPC websocket at ``/v1``, on one port.
 
 It speaks the paths, headers, message shapes and error envelopes of the real venue (see
-``/work/shared/venues/paradex``), and checks what the real one checks: the StarkNet signatures of
+``/work/shared/venues/paradex``), taking those it shares with the client from :mod:`pyarb.venues.paradex.protocol` so
+that the two cannot drift apart, and checks what the real one checks: the StarkNet signatures of
 ``POST /onboarding`` and ``POST /auth``, the JWT on every private call and on the websocket ``auth``, and each
 order's StarkNet signature. Matching, accounts, persistence, faults and the ``/_sim/`` hooks are the venue-neutral
 :mod:`pyarb.sim.exchange`.
@@ -13,10 +14,8 @@ registers another public key for another account.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -42,16 +41,15 @@ from pyarb.sim.exchange import (
     SimOrder,
     SimReject,
     TimeInForce,
-    dec_str,
 )
 from pyarb.sim.faults import OrderError, RateLimit
+from pyarb.venues.paradex import protocol as p
 
 # --- SIMULATOR-ONLY credentials: public on purpose, worthless anywhere but this simulator ---------------------
 SIM_CHAIN_ID = "PRIVATE_SN_PYARB_SIMULATOR"
 SIM_ACCOUNT = "0x51500000000000000000000000000000000000000000000000000000000a1"
 SIM_PRIVATE_KEY = "0x5150000000000000000000000000000000000000000000000000000000d1e5"  # SIMULATOR-ONLY
 
-JWT_LIFETIME = 300.0  # seconds, like the real venue
 AUTH_CLOCK_SKEW = 300  # seconds a PARADEX-TIMESTAMP may be ahead of the server
 MAX_SIGNATURE_EXPIRATION = 7 * 24 * 3600  # a week, like the real venue
 
@@ -81,18 +79,15 @@ _REJECT_CODE = {
     Reject.BAD_PRICE: "INVALID_REQUEST_PARAMETER",
     Reject.MIN_NOTIONAL: "INVALID_ORDER_SIZE",
     Reject.DUPLICATE_CLIENT_ID: "DUPLICATED_CLIENT_ID",
-    Reject.UNKNOWN_ORDER: "CLIENT_ORDER_ID_NOT_FOUND",
+    Reject.UNKNOWN_ORDER: p.CLIENT_ORDER_ID_NOT_FOUND,
     Reject.ORDER_CLOSED: "ORDER_IS_CLOSED",
 }
 
 _INSTRUCTIONS = {"": TimeInForce.GTC, "GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC,
                  "POST_ONLY": TimeInForce.POST_ONLY}
-_ORDER_FLAGS = {"REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE",
+_INSTRUCTION_NAME = {tif: name for name, tif in _INSTRUCTIONS.items() if name}
+_ORDER_FLAGS = {p.REDUCE_ONLY, "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE",
                 "TARGET_STRATEGY_VWAP"}
-
-_BOOK_CHANNEL = re.compile(r"order_book\.(?P<market>[^.]+)\.(?P<feed>[a-z_]+)(?P<params>@.*)?")
-_BOOK_PARAMS = re.compile(r"@15@(?P<rate>50ms|100ms)(?:@(?P<tick>[0-9_]+))?")
-_PRIVATE_CHANNEL = re.compile(r"(?P<kind>orders|fills)\.(?P<market>[^.]+)")
 
 
 class ApiError(Exception):
@@ -106,7 +101,7 @@ class ApiError(Exception):
 
 
 def _error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    body = orjson.dumps({"error": code, "message": message, "data": None})
+    body = orjson.dumps(p.error_body(code, message))
     return web.Response(status=status, body=body, content_type="application/json", headers=headers)
 
 
@@ -115,14 +110,6 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 
 
 # --- JWT ------------------------------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class TokenError(Exception):
@@ -135,7 +122,7 @@ class Tokens:
     """HS256 JWTs with ``sub`` = the account and ``exp`` = issue time + lifetime. The key comes from the seed,
     so tokens stay valid across a restart of the simulator, as the real venue's do across its deployments."""
 
-    _HEADER = _b64(orjson.dumps({"alg": "HS256", "typ": "JWT"}))
+    _HEADER = p.b64url(orjson.dumps({"alg": "HS256", "typ": "JWT"}))
 
     def __init__(self, seed: int, lifetime: float, clock: Callable[[], float]) -> None:
         self._key = hashlib.blake2b(f"pyarb-sim-paradex-jwt:{seed}".encode(), digest_size=32).digest()
@@ -146,20 +133,16 @@ class Tokens:
         now = self._clock()
         claims = {"typ": "at+JWT", "iat": int(now), "exp": int(now + self.lifetime), "iss": "Paradex simulator",
                   "sub": account}
-        signing_input = f"{self._HEADER}.{_b64(orjson.dumps(claims))}"
-        return f"{signing_input}.{_b64(self._mac(signing_input))}"
+        signing_input = f"{self._HEADER}.{p.b64url(orjson.dumps(claims))}"
+        return f"{signing_input}.{p.b64url(self._mac(signing_input))}"
 
     def account(self, token: str) -> str:
         """The account a valid, unexpired token names. Raises :class:`TokenError`."""
-        parts = token.split(".")
-        if len(parts) != 3:
-            raise TokenError(True, "malformed bearer token")
         try:
-            claims = orjson.loads(_unb64(parts[1]))
-            mac = _unb64(parts[2])
-        except (ValueError, orjson.JSONDecodeError):
+            signing_input, claims, mac = p.read_jwt(token)
+        except ValueError:
             raise TokenError(True, "malformed bearer token") from None
-        if not isinstance(claims, dict) or not hmac.compare_digest(mac, self._mac(f"{parts[0]}.{parts[1]}")):
+        if not isinstance(claims, dict) or not hmac.compare_digest(mac, self._mac(signing_input)):
             raise TokenError(False, "invalid bearer token")
         if not isinstance(claims.get("exp"), (int, float)) or claims["exp"] <= self._clock():
             raise TokenError(False, "bearer token expired")
@@ -172,8 +155,12 @@ class Tokens:
 # --- wire formats ---------------------------------------------------------------------------------------------
 
 
+def _level(side: Side, price: Decimal, size: Decimal) -> dict[str, str]:
+    return {"side": p.side_text(side), "price": p.text(price), "size": p.text(size)}
+
+
 def _levels(levels: tuple[Level, ...]) -> list[dict[str, str]]:
-    return [{"side": lv.side.value.upper(), "price": dec_str(lv.price), "size": dec_str(lv.size)} for lv in levels]
+    return [_level(lv.side, lv.price, lv.size) for lv in levels]
 
 
 def _delta_data(delta: BookDelta) -> dict[str, Any]:
@@ -184,45 +171,41 @@ def _delta_data(delta: BookDelta) -> dict[str, Any]:
 
 
 def _snapshot_data(snap: BookSnapshot) -> dict[str, Any]:
-    inserts = [{"side": "BUY", "price": dec_str(p), "size": dec_str(s)} for p, s in snap.bids]
-    inserts += [{"side": "SELL", "price": dec_str(p), "size": dec_str(s)} for p, s in snap.asks]
+    inserts = [_level(Side.BUY, price, size) for price, size in snap.bids]
+    inserts += [_level(Side.SELL, price, size) for price, size in snap.asks]
     return {"seq_no": snap.seq, "market": snap.market, "last_updated_at": snap.time_ms, "update_type": "s",
             "inserts": inserts, "updates": [], "deletes": []}
-
-
-def _notification(channel: str, data: dict[str, Any]) -> bytes:
-    return orjson.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}})
 
 
 def _order_resp(order: SimOrder, *, as_received: bool = False) -> dict[str, Any]:
     """``OrderResp``. ``as_received`` shows it as ``POST /orders`` answers: NEW, nothing filled yet."""
     if as_received:
-        status, remaining, avg = "NEW", order.size, None
+        status, remaining, avg = p.NEW, order.size, None
     else:
-        status = "CLOSED" if not order.open else ("NEW" if order.version <= 1 else "OPEN")
+        status = p.CLOSED if not order.open else (p.NEW if order.version <= 1 else p.OPEN)
         remaining, avg = order.size - order.filled, order.avg_price
-    closed = status == "CLOSED"
+    closed = status == p.CLOSED
     return {
-        "id": order.order_id, "account": order.account, "market": order.market, "side": order.side.value.upper(),
-        "type": "MARKET" if order.price is None else "LIMIT", "size": dec_str(order.size),
-        "remaining_size": dec_str(remaining), "price": "0" if order.price is None else dec_str(order.price),
+        "id": order.order_id, "account": order.account, "market": order.market, "side": p.side_text(order.side),
+        "type": "MARKET" if order.price is None else "LIMIT", "size": p.text(order.size),
+        "remaining_size": p.text(remaining), "price": "0" if order.price is None else p.text(order.price),
         "status": status, "created_at": order.created_ms, "last_updated_at": order.updated_ms,
         "timestamp": order.created_ms, "received_at": order.created_ms, "published_at": order.updated_ms,
         "cancel_reason": _CANCEL_REASON[order.close_reason] if closed and order.close_reason else "",
         "client_id": order.client_id, "seq_no": order.updated_ms * 1_000_000 + order.version,
-        "instruction": {TimeInForce.IOC: "IOC", TimeInForce.GTC: "GTC", TimeInForce.POST_ONLY: "POST_ONLY"}[order.tif],
-        "avg_fill_price": "" if avg is None else dec_str(avg.quantize(Decimal("0.00000001"))),
-        "stp": "EXPIRE_TAKER", "flags": ["REDUCE_ONLY"] if order.reduce_only else [], "trigger_price": "0",
+        "instruction": _INSTRUCTION_NAME[order.tif],
+        "avg_fill_price": "" if avg is None else p.text(avg.quantize(Decimal("0.00000001"))),
+        "stp": "EXPIRE_TAKER", "flags": [p.REDUCE_ONLY] if order.reduce_only else [], "trigger_price": "0",
     }
 
 
 def _fill_result(fill: SimFill) -> dict[str, Any]:
     return {
         "id": fill.fill_id, "account": fill.account, "client_id": fill.client_id, "order_id": fill.order_id,
-        "market": fill.market, "side": fill.side.value.upper(), "size": dec_str(fill.size),
-        "price": dec_str(fill.price),
-        "fee": dec_str(fill.fee), "fee_currency": "USDC", "liquidity": "MAKER" if fill.maker else "TAKER",
-        "fill_type": "FILL", "created_at": fill.time_ms, "remaining_size": dec_str(fill.remaining),
+        "market": fill.market, "side": p.side_text(fill.side), "size": p.text(fill.size),
+        "price": p.text(fill.price),
+        "fee": p.text(fill.fee), "fee_currency": "USDC", "liquidity": "MAKER" if fill.maker else "TAKER",
+        "fill_type": "FILL", "created_at": fill.time_ms, "remaining_size": p.text(fill.remaining),
         "realized_pnl": "0", "realized_funding": "0", "flags": [],
     }
 
@@ -231,12 +214,12 @@ def _position_resp(account: str, position: Position) -> dict[str, Any]:
     entry = position.entry_price
     return {
         "id": f"{account}-{position.market}", "account": account, "market": position.market,
-        "status": "OPEN" if position.size else "CLOSED", "side": "SHORT" if position.size < 0 else "LONG",
-        "size": dec_str(position.size), "average_entry_price": dec_str(entry),
-        "average_entry_price_usd": dec_str(entry),
-        "average_exit_price": "0", "cost": dec_str(entry * position.size), "cost_usd": dec_str(entry * position.size),
+        "status": p.OPEN if position.size else p.CLOSED, "side": "SHORT" if position.size < 0 else "LONG",
+        "size": p.text(position.size), "average_entry_price": p.text(entry),
+        "average_entry_price_usd": p.text(entry),
+        "average_exit_price": "0", "cost": p.text(entry * position.size), "cost_usd": p.text(entry * position.size),
         "unrealized_pnl": "0", "unrealized_funding_pnl": "0", "cached_funding_index": "0",
-        "realized_positional_pnl": dec_str(position.realized_pnl), "realized_positional_funding_pnl": "0",
+        "realized_positional_pnl": p.text(position.realized_pnl), "realized_positional_funding_pnl": "0",
         "last_fill_id": "", "seq_no": position.updated_ms * 1_000_000 + position.version,
         "liquidation_price": "", "leverage": "", "created_at": position.updated_ms,
         "last_updated_at": position.updated_ms,
@@ -244,13 +227,13 @@ def _position_resp(account: str, position: Position) -> dict[str, Any]:
 
 
 def _market_resp(m: MarketConfig) -> dict[str, Any]:
-    fee = {"maker_fee": {"fee": dec_str(m.maker_fee)}, "taker_fee": {"fee": dec_str(m.taker_fee)}}
+    fee = {"maker_fee": {"fee": p.text(m.maker_fee)}, "taker_fee": {"fee": p.text(m.taker_fee)}}
     return {
         "symbol": m.symbol, "base_currency": m.asset, "quote_currency": "USD", "settlement_currency": "USDC",
         "asset_kind": "PERP", "market_kind": "cross", "trading_mode": "STANDARD",
-        "order_size_increment": dec_str(m.step), "price_tick_size": dec_str(m.tick),
-        "min_notional": dec_str(m.min_notional),
-        "max_order_size": dec_str(m.max_size), "max_open_orders": 100, "position_limit": "500",
+        "order_size_increment": p.text(m.step), "price_tick_size": p.text(m.tick),
+        "min_notional": p.text(m.min_notional),
+        "max_order_size": p.text(m.max_size), "max_open_orders": 100, "position_limit": "500",
         "price_bands_width": "0.05", "max_slippage": "0.05", "funding_period_hours": 8, "open_at": 0, "expiry_at": 0,
         "fee_config": {"api_fee": fee, "interactive_fee": fee, "rpi_fee": fee},
     }
@@ -289,24 +272,25 @@ class ParadexSim:
 
     def routes(self, app: web.Application) -> None:
         r = app.router
-        r.add_get("/v1", self.websocket)
-        r.add_get("/v1/system/config", self.system_config)
-        r.add_get("/v1/system/state", self.system_state)
-        r.add_get("/v1/system/time", self.system_time)
-        r.add_get("/v1/markets", self.markets)
-        r.add_get("/v1/orderbook/{market}", self.orderbook)
-        r.add_post("/v1/onboarding", self.onboarding)
-        r.add_post("/v1/auth", self.auth)
-        r.add_post("/v1/auth/{public_key}", self.auth)
-        r.add_post("/v1/orders", self.create_order)
-        r.add_get("/v1/orders", self.open_orders)
-        r.add_get("/v1/orders-history", self.orders_history)
-        r.add_get("/v1/orders/by_client_id/{client_id}", self.order_by_client_id)
-        r.add_delete("/v1/orders/by_client_id/{client_id}", self.cancel_by_client_id)
-        r.add_get("/v1/orders/{order_id}", self.order_by_id)
-        r.add_delete("/v1/orders/{order_id}", self.cancel_by_id)
-        r.add_get("/v1/fills", self.fills)
-        r.add_get("/v1/positions", self.positions)
+        v1 = p.VERSION
+        r.add_get(v1, self.websocket)
+        r.add_get(v1 + p.SYSTEM_CONFIG, self.system_config)
+        r.add_get(v1 + p.SYSTEM_STATE, self.system_state)
+        r.add_get(v1 + p.SYSTEM_TIME, self.system_time)
+        r.add_get(v1 + p.MARKETS, self.markets)
+        r.add_get(v1 + p.ORDERBOOK, self.orderbook)
+        r.add_post(v1 + p.ONBOARDING, self.onboarding)
+        r.add_post(v1 + p.AUTH, self.auth)
+        r.add_post(v1 + p.AUTH_FOR_KEY, self.auth)
+        r.add_post(v1 + p.ORDERS, self.create_order)
+        r.add_get(v1 + p.ORDERS, self.open_orders)
+        r.add_get(v1 + p.ORDERS_HISTORY, self.orders_history)
+        r.add_get(v1 + p.ORDER_BY_CLIENT_ID, self.order_by_client_id)
+        r.add_delete(v1 + p.ORDER_BY_CLIENT_ID, self.cancel_by_client_id)
+        r.add_get(v1 + p.ORDER, self.order_by_id)
+        r.add_delete(v1 + p.ORDER, self.cancel_by_id)
+        r.add_get(v1 + p.FILLS, self.fills)
+        r.add_get(v1 + p.POSITIONS, self.positions)
 
     @web.middleware
     async def envelope(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -336,7 +320,7 @@ class ParadexSim:
         results = [_market_resp(m) for m in self.ex.markets.values() if wanted in (None, m.symbol)]
         if wanted and not results:
             raise ApiError(404, "MARKET_NOT_FOUND", f"market {wanted} not found")
-        return _json({"results": results})
+        return _json(p.listing(results))
 
     async def orderbook(self, request: web.Request) -> web.Response:
         market = request.match_info["market"]
@@ -344,8 +328,8 @@ class ParadexSim:
             raise ApiError(400, "MARKET_NOT_FOUND", f"market {market} not found")
         depth = _int_query(request, "depth", 20)
         snap = self.ex.books[market].snapshot(depth)
-        bids = [[dec_str(p), dec_str(s)] for p, s in snap.bids]
-        asks = [[dec_str(p), dec_str(s)] for p, s in snap.asks]
+        bids = [[p.text(price), p.text(size)] for price, size in snap.bids]
+        asks = [[p.text(price), p.text(size)] for price, size in snap.asks]
         return _json({
             "market": market, "seq_no": snap.seq, "last_updated_at": snap.time_ms, "bids": bids, "asks": asks,
             "best_bid_api": bids[0] if bids else [], "best_ask_api": asks[0] if asks else [],
@@ -355,9 +339,9 @@ class ParadexSim:
     # --- onboarding and auth -----------------------------------------------------------------------------
 
     async def onboarding(self, request: web.Request) -> web.Response:
-        account = _header(request, "PARADEX-STARKNET-ACCOUNT")
-        _header(request, "PARADEX-ETHEREUM-ACCOUNT")
-        r, s = _signature(_header(request, "PARADEX-STARKNET-SIGNATURE"), "INVALID_STARKNET_SIGNATURE")
+        account = _header(request, p.H_ACCOUNT)
+        _header(request, p.H_ETHEREUM_ACCOUNT)
+        r, s = _signature(_header(request, p.H_SIGNATURE), "INVALID_STARKNET_SIGNATURE")
         body = await _body(request)
         public_key = body.get("public_key")
         if not isinstance(public_key, str) or _hex(public_key) is None:
@@ -372,10 +356,10 @@ class ParadexSim:
         return web.Response(status=200)
 
     async def auth(self, request: web.Request) -> web.Response:
-        account = _header(request, "PARADEX-STARKNET-ACCOUNT")
-        r, s = _signature(_header(request, "PARADEX-STARKNET-SIGNATURE"), "INVALID_STARKNET_SIGNATURE")
-        timestamp = _int_header(request, "PARADEX-TIMESTAMP")
-        expiration = _int_header(request, "PARADEX-SIGNATURE-EXPIRATION", default=timestamp + 30 * 60)
+        account = _header(request, p.H_ACCOUNT)
+        r, s = _signature(_header(request, p.H_SIGNATURE), "INVALID_STARKNET_SIGNATURE")
+        timestamp = _int_header(request, p.H_TIMESTAMP)
+        expiration = _int_header(request, p.H_EXPIRATION, default=timestamp + p.AUTH_SIGNATURE_LIFETIME)
         now = self.clock()
         if timestamp > now + AUTH_CLOCK_SKEW or expiration <= now or expiration - timestamp > MAX_SIGNATURE_EXPIRATION:
             raise ApiError(400, "INVALID_TIMESTAMP", "signature timestamp or expiration is out of range")
@@ -393,14 +377,14 @@ class ParadexSim:
 
     def _account(self, request: web.Request) -> str:
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            raise ApiError(401, "INVALID_TOKEN", "missing bearer token")
+        if not header.startswith(p.BEARER):
+            raise ApiError(401, p.INVALID_TOKEN, "missing bearer token")
         try:
-            account = self.tokens.account(header[len("Bearer "):])
+            account = self.tokens.account(header.removeprefix(p.BEARER))
         except TokenError as exc:
-            raise ApiError(401, "INVALID_TOKEN", str(exc)) from None
+            raise ApiError(401, p.INVALID_TOKEN, str(exc)) from None
         if account not in self.ex.accounts:
-            raise ApiError(401, "INVALID_TOKEN", "unknown account")
+            raise ApiError(401, p.INVALID_TOKEN, "unknown account")
         return account
 
     # --- orders ------------------------------------------------------------------------------------------
@@ -427,8 +411,7 @@ class ParadexSim:
             raise ApiError(400, "INVALID_ORDER_SIGNATURE", "order signature does not verify")
         refusal = self.ex.faults.refusal()
         if isinstance(refusal, RateLimit):
-            return _error_response(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded",
-                                   headers={"Retry-After": f"{refusal.retry_after:g}"})
+            return _error_response(429, "RATE_LIMIT_EXCEEDED", "rate limit exceeded", headers=refusal.headers)
         if isinstance(refusal, OrderError):
             return _error_response(refusal.http_status, refusal.code, refusal.msg)
         try:
@@ -442,7 +425,7 @@ class ParadexSim:
         account = self.ex.account(self._account(request))
         market = request.query.get("market")
         results = [_order_resp(o) for o in account.orders.values() if o.open and market in (None, o.market)]
-        return _json({"results": results})
+        return _json(p.listing(results))
 
     async def orders_history(self, request: web.Request) -> web.Response:
         account = self.ex.account(self._account(request))
@@ -451,7 +434,7 @@ class ParadexSim:
         orders = [
             o for o in reversed(account.orders.values())
             if q.get("client_id") in (None, o.client_id) and q.get("market") in (None, o.market)
-            and q.get("side") in (None, o.side.value.upper()) and start <= o.created_ms <= end
+            and q.get("side") in (None, p.side_text(o.side)) and start <= o.created_ms <= end
             and q.get("type") in (None, "MARKET" if o.price is None else "LIMIT")
         ]
         results = [_order_resp(o) for o in orders]
@@ -463,14 +446,14 @@ class ParadexSim:
         account = self.ex.account(self._account(request))
         order = account.order_by_client_id(request.match_info["client_id"])
         if order is None or not order.open:  # like the real venue: only open orders are found here
-            raise ApiError(404, "CLIENT_ORDER_ID_NOT_FOUND", "client order id not found")
+            raise ApiError(404, p.CLIENT_ORDER_ID_NOT_FOUND, "client order id not found")
         return _json(_order_resp(order))
 
     async def order_by_id(self, request: web.Request) -> web.Response:
         account = self.ex.account(self._account(request))
         order = account.orders.get(request.match_info["order_id"])
         if order is None or not order.open:  # the spec: only OPEN or NEW orders
-            raise ApiError(404, "ORDER_ID_NOT_FOUND", "order id not found")
+            raise ApiError(404, p.ORDER_ID_NOT_FOUND, "order id not found")
         return _json(_order_resp(order))
 
     async def cancel_by_client_id(self, request: web.Request) -> web.Response:
@@ -486,7 +469,7 @@ class ParadexSim:
         except SimReject as exc:
             code = _REJECT_CODE[exc.reason]
             if exc.reason is Reject.UNKNOWN_ORDER and "order_id" in which:
-                code = "ORDER_ID_NOT_FOUND"
+                code = p.ORDER_ID_NOT_FOUND
             raise ApiError(400, code, exc.message) from None
         return web.Response(status=204)
 
@@ -503,7 +486,7 @@ class ParadexSim:
     async def positions(self, request: web.Request) -> web.Response:
         account_id = self._account(request)
         account = self.ex.account(account_id)
-        return _json({"results": [_position_resp(account_id, p) for p in account.positions.values()]})
+        return _json(p.listing([_position_resp(account_id, position) for position in account.positions.values()]))
 
     # --- websocket ---------------------------------------------------------------------------------------
 
@@ -511,7 +494,7 @@ class ParadexSim:
         return await self.ex.serve_websocket(request, self._on_ws_text)
 
     async def _on_ws_text(self, conn: SimConnection, text: str) -> None:
-        us_in = time.time_ns() // 1000
+        us_in = _now_us()
         try:
             message = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -520,7 +503,7 @@ class ParadexSim:
         if not isinstance(message, dict):
             conn.send(_rpc_error(None, -32600, "Invalid request", us_in))
             return
-        if message.get("jsonrpc") != "2.0" or not isinstance(message.get("method"), str):
+        if message.get("jsonrpc") != p.JSONRPC or not isinstance(message.get("method"), str):
             conn.send(_rpc_error(message.get("id"), -32600, "Invalid request", us_in))
             return
         rpc_id, method, params = message.get("id"), message["method"], message.get("params") or {}
@@ -575,23 +558,23 @@ class ParadexSim:
         conn.subscriptions[channel] = subscription
         conn.send(_rpc_result(rpc_id, {"channel": channel}, us_in))
         if subscription.kind == "deltas":
-            conn.send(_notification(channel, _snapshot_data(self.ex.books[subscription.market].snapshot())))
+            conn.send(p.notification(channel, _snapshot_data(self.ex.books[subscription.market].snapshot())))
         elif subscription.kind == "snapshot":
             self._send_depth(conn, channel, subscription)
         elif subscription.kind == "positions" and conn.account is not None:
             for position in self.ex.account(conn.account).positions.values():
-                conn.send(_notification(channel, _position_resp(conn.account, position)))
+                conn.send(p.notification(channel, _position_resp(conn.account, position)))
 
     def _parse_channel(self, channel: str) -> _Subscription:
-        if channel == "positions":
+        if channel == p.POSITIONS_CHANNEL:
             return _Subscription("positions", "ALL")
-        private = _PRIVATE_CHANNEL.fullmatch(channel)
+        private = p.PRIVATE_CHANNEL.fullmatch(channel)
         if private is not None:
             market = private["market"]
             if market != "ALL" and market not in self.ex.markets:
                 raise ValueError(f"unknown market {market}")
             return _Subscription(private["kind"], market)
-        book = _BOOK_CHANNEL.fullmatch(channel)
+        book = p.BOOK_CHANNEL.fullmatch(channel)
         if book is None:
             raise ValueError(f"unknown channel {channel}")
         market, feed, extra = book["market"], book["feed"], book["params"]
@@ -601,7 +584,7 @@ class ParadexSim:
             if extra:
                 raise ValueError("no parameters expected for deltas topic")
             return _Subscription("deltas", market)
-        params = _BOOK_PARAMS.fullmatch(extra or "")
+        params = p.BOOK_PARAMS.fullmatch(extra or "")
         if feed != "snapshot" or params is None:
             raise ValueError(f"unsupported order book channel {channel}")
         return _Subscription("snapshot", market, interval_ms=int(params["rate"][:-2]))
@@ -609,19 +592,19 @@ class ParadexSim:
     def _send_depth(self, conn: SimConnection, channel: str, subscription: _Subscription) -> None:
         snap = self.ex.books[subscription.market].snapshot(15)
         subscription.last_sent_ms = int(self.clock() * 1000)
-        conn.send(_notification(channel, _snapshot_data(snap)))
+        conn.send(p.notification(channel, _snapshot_data(snap)))
 
     # --- what the exchange tells ---------------------------------------------------------------------------
 
     def on_book(self, delta: BookDelta) -> None:
         frame: bytes | None = None
-        channel = f"order_book.{delta.market}.deltas"
+        channel = p.book_channel(delta.market)
         for conn in list(self.ex.connections):
             for name, sub in conn.subscriptions.items():
                 if sub.market != delta.market:
                     continue
                 if sub.kind == "deltas":
-                    frame = frame or _notification(channel, _delta_data(delta))
+                    frame = frame or p.notification(channel, _delta_data(delta))
                     conn.send(frame)
                 elif sub.kind == "snapshot" and delta.time_ms - sub.last_sent_ms >= sub.interval_ms:
                     self._send_depth(conn, name, sub)
@@ -643,7 +626,7 @@ class ParadexSim:
             for name, sub in conn.subscriptions.items():
                 if sub.kind == kind and (sub.market == "ALL" or sub.market == market):
                     payload = payload or data()
-                    conn.send(_notification(name, payload))
+                    conn.send(p.notification(name, payload))
 
 
 # --- request parsing ------------------------------------------------------------------------------------------
@@ -727,11 +710,13 @@ def _decimal_field(body: dict[str, Any], name: str) -> Decimal:
 
 def _parse_order(body: dict[str, Any], received_mono_ns: int) -> tuple[OrderSpec, dict[str, Any]]:
     """The order, and the fields its signature covers (as sent)."""
-    market, side, order_type = body.get("market"), body.get("side"), body.get("type")
+    market, order_type = body.get("market"), body.get("type")
     if not isinstance(market, str) or not market:
         raise ApiError(400, "VALIDATION_ERROR", "market is required")
-    if side not in ("BUY", "SELL"):
-        raise ApiError(400, "VALIDATION_ERROR", "side must be BUY or SELL")
+    try:
+        side = p.side_of(body.get("side"))
+    except ValueError:
+        raise ApiError(400, "VALIDATION_ERROR", "side must be BUY or SELL") from None
     if order_type not in ("LIMIT", "MARKET"):
         raise ApiError(400, "VALIDATION_ERROR", f"unsupported order type {order_type!r}")
     size = _decimal_field(body, "size")
@@ -751,8 +736,8 @@ def _parse_order(body: dict[str, Any], received_mono_ns: int) -> tuple[OrderSpec
     if not isinstance(client_id, str) or len(client_id) > 64:
         raise ApiError(400, "VALIDATION_ERROR", "client_id must be a string of at most 64 characters")
     spec = OrderSpec(
-        client_id=client_id, market=market, side=Side.BUY if side == "BUY" else Side.SELL, size=size, price=price,
-        tif=_INSTRUCTIONS[instruction], reduce_only="REDUCE_ONLY" in flags, received_mono_ns=received_mono_ns,
+        client_id=client_id, market=market, side=side, size=size, price=price, tif=_INSTRUCTIONS[instruction],
+        reduce_only=p.REDUCE_ONLY in flags, received_mono_ns=received_mono_ns,
     )
     signed = {"timestamp_ms": timestamp_ms, "market": market, "side": spec.side, "order_type": order_type,
               "size": body["size"], "price": body["price"] if order_type == "LIMIT" else None}
@@ -766,21 +751,23 @@ def _page(request: web.Request, results: list[dict[str, Any]]) -> dict[str, Any]
         offset = int(request.query.get("cursor") or 0)
     except ValueError:
         raise ApiError(400, "INVALID_REQUEST_PARAMETER", "bad cursor") from None
-    page = results[offset:offset + size]
     more = offset + size < len(results)
-    return {"next": str(offset + size) if more else None, "prev": str(max(0, offset - size)) if offset else None,
-            "results": page}
+    return p.page(results[offset:offset + size], str(offset + size) if more else None,
+                  str(max(0, offset - size)) if offset else None)
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
 
 
 def _rpc_result(rpc_id: Any, result: dict[str, Any], us_in: int) -> bytes:
-    us_out = time.time_ns() // 1000
-    return orjson.dumps({"jsonrpc": "2.0", "result": result, "usIn": us_in, "usDiff": us_out - us_in, "id": rpc_id})
+    """The answer to a request that came in at ``us_in``, stamped as it leaves."""
+    return p.rpc_result(rpc_id, result, us_in, _now_us())
 
 
 def _rpc_error(rpc_id: Any, code: int, message: str, us_in: int) -> bytes:
-    us_out = time.time_ns() // 1000
-    return orjson.dumps({"jsonrpc": "2.0", "error": {"code": code, "message": message}, "usIn": us_in,
-                         "usOut": us_out, "usDiff": us_out - us_in, "id": rpc_id})
+    """The refusal of a request that came in at ``us_in``, stamped as it leaves."""
+    return p.rpc_error(rpc_id, code, message, us_in, _now_us())
 
 
 # --- the app --------------------------------------------------------------------------------------------------
@@ -791,7 +778,7 @@ def build_app(
     state_path: Path | None = None,
     delta_hz: float = 20.0,
     *,
-    jwt_lifetime: float = JWT_LIFETIME,
+    jwt_lifetime: float = p.JWT_LIFETIME,
     clock: Callable[[], float] = time.time,
 ) -> web.Application:
     """The simulated Paradex as an aiohttp app: ``/v1/...`` REST, the ``/v1`` websocket and ``/_sim/`` hooks."""

@@ -43,6 +43,14 @@ class RateLimited:
 
     retry_after: float
 
+    @classmethod
+    def from_header(cls, retry_after: str | None) -> RateLimited:
+        """From an HTTP 429's ``Retry-After`` in seconds; a second when it is absent or not a number."""
+        try:
+            return cls(max(0.0, float(retry_after)) if retry_after else 1.0)
+        except ValueError:
+            return cls(1.0)
+
 
 @dataclass(frozen=True, slots=True)
 class Unknown:

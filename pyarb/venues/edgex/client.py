@@ -114,13 +114,6 @@ def _is_internal(code: str) -> bool:
     return any(marker in code for marker in _INTERNAL_MARKERS)
 
 
-def _retry_after(header: str | None) -> float:
-    try:
-        return max(0.0, float(header)) if header else 1.0
-    except ValueError:
-        return 1.0
-
-
 def _backoff(current: float) -> float:
     return min(current * 2, _BACKOFF_MAX)
 
@@ -265,7 +258,7 @@ class EdgexClient:
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             return Unknown(f"{path}: {type(exc).__name__}: {exc}".rstrip(": "))
         if status == 429:
-            return RateLimited(_retry_after(retry_after))
+            return RateLimited.from_header(retry_after)
         try:
             env = p.parse_envelope(orjson.loads(raw))
         except orjson.JSONDecodeError:

@@ -16,7 +16,6 @@ websocket, so that it runs unchanged against the live venue, its testnet, or ``p
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import random
@@ -25,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal, InvalidOperation
 from typing import Any, AsyncIterator
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import aiohttp
 import orjson
@@ -33,7 +32,8 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from pyarb import signing
-from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest, Side
+from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest
+from pyarb.recent import Recent
 from pyarb.secrets import Secret
 from pyarb.venues.base import (
     Accepted,
@@ -48,40 +48,17 @@ from pyarb.venues.base import (
     Rejected,
     Unknown,
 )
-from pyarb.recent import Recent
+from pyarb.venues.paradex import protocol as p
+from pyarb.venues.paradex.protocol import ParadexEndpoints
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("pyarb.venues.paradex")
 
 # error codes that do not say whether anything happened: the outcome is unknown, whatever the HTTP status
 _AMBIGUOUS_CODES = frozenset({"INTERNAL_ERROR", "SERVICE_UNAVAILABLE"})
-_NOT_FOUND_CODES = frozenset({"CLIENT_ORDER_ID_NOT_FOUND", "ORDER_ID_NOT_FOUND", "NOT_FOUND"})
+_NOT_FOUND_CODES = frozenset({p.CLIENT_ORDER_ID_NOT_FOUND, p.ORDER_ID_NOT_FOUND, "NOT_FOUND"})
 _REMEMBERED = 10_000  # private stream messages, orders and fills kept for deduplication and lookups
 _MIN_SIZE_CUSHION = Decimal("1.05")  # min_notional is checked at the mark price, which moves
 KEEP_WARM_EVERY = 15.0  # seconds between keep-alive requests; idle connections are closed after a minute or so
-
-
-@dataclass(frozen=True, slots=True)
-class ParadexEndpoints:
-    rest: str  # ends in /v1
-    ws: str
-
-    @classmethod
-    def for_env(cls, env: str) -> ParadexEndpoints:
-        """``prod`` or ``testnet``: the venue's documented URLs."""
-        if env not in ("prod", "testnet"):
-            raise ValueError(f"unknown Paradex environment {env!r}: expected prod or testnet")
-        return cls(rest=f"https://api.{env}.paradex.trade/v1", ws=f"wss://ws.api.{env}.paradex.trade/v1")
-
-    @classmethod
-    def from_base_url(cls, url: str) -> ParadexEndpoints:
-        """One base URL serving both, as the simulator does: ``http://127.0.0.1:8123`` ->
-        REST ``http://127.0.0.1:8123/v1``, websocket ``ws://127.0.0.1:8123/v1``."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"not an http(s) base URL: {url!r}")
-        base = f"{parts.netloc}{parts.path.rstrip('/')}"
-        ws_scheme = "wss" if parts.scheme == "https" else "ws"
-        return cls(rest=f"{parts.scheme}://{base}/v1", ws=f"{ws_scheme}://{base}/v1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,43 +74,15 @@ class _Reply:
             return None
 
     def results(self) -> list[dict[str, Any]] | None:
-        """The ``results`` of a list answer; None when the body is not one (which never means "empty")."""
-        data = self.json()
-        results = data.get("results") if isinstance(data, dict) else None
-        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-            return None
-        return results
+        return p.results_of(self.json())
 
     def error(self) -> tuple[str, str]:
-        """The venue's ``{"error": code, "message": ...}``, or the HTTP status when the body is not one."""
-        data = self.json()
-        if isinstance(data, dict) and isinstance(data.get("error"), str):
-            return data["error"], str(data.get("message", ""))
-        return f"HTTP_{self.status}", self.body[:200].decode(errors="replace")
+        """The venue's error code and message, or the HTTP status when the body is no error body."""
+        return p.error_of(self.json()) or (f"HTTP_{self.status}", self.body[:200].decode(errors="replace"))
 
 
 class ParadexError(Exception):
     """Start-up could not complete: the venue refused or could not be reached. Names the step and the reason."""
-
-
-def _fmt(value: Decimal) -> str:
-    """A decimal the way the order is signed and sent: plain notation, no exponent, no trailing zeros."""
-    return "0" if value == 0 else format(value.normalize(), "f")
-
-
-def _decimal(value: Any) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
-
-
-def _jwt_lifetime(token: str) -> float:
-    """Seconds the token lives, from its ``iat`` and ``exp`` claims (read, not verified: that is the venue's job);
-    the documented 5 minutes when they cannot be read."""
-    try:
-        payload = token.split(".")[1]
-        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        return max(1.0, float(claims["exp"]) - float(claims["iat"]))
-    except (IndexError, KeyError, TypeError, ValueError, orjson.JSONDecodeError):
-        return 300.0
 
 
 class ParadexClient:
@@ -191,7 +140,7 @@ class ParadexClient:
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=32, keepalive_timeout=60, ttl_dns_cache=300)
         self._session = aiohttp.ClientSession(connector=connector, timeout=self._request_timeout)
-        config = await self._start_get("/system/config", "system config")
+        config = await self._start_get(p.SYSTEM_CONFIG, "system config")
         chain_id = config.get("starknet_chain_id")
         if not isinstance(chain_id, str) or not chain_id:
             raise ParadexError("system config has no starknet_chain_id")
@@ -199,12 +148,12 @@ class ParadexClient:
             self._signer = signing.ParadexSigner(self._private_key, self._account, chain_id)
         except ValueError as exc:
             raise ParadexError(f"Paradex credentials: {exc}") from None
-        markets = await self._start_get("/markets", "markets")
+        markets = await self._start_get(p.MARKETS, "markets")
         by_symbol = {m.get("symbol"): m for m in markets.get("results", []) if isinstance(m, dict)}
         for symbol in self._markets:
             if symbol not in by_symbol:
                 raise ParadexError(f"market {symbol} is not listed by {self._endpoints.rest}/markets")
-            book = await self._start_get(f"/orderbook/{symbol}?depth=1", f"{symbol} book")
+            book = await self._start_get(p.ORDERBOOK.format(market=symbol) + "?depth=1", f"{symbol} book")
             self._specs[symbol] = self._market_spec(by_symbol[symbol], book)
         await self._authenticate()
         self._tasks = [asyncio.create_task(self._keep_authenticated()), asyncio.create_task(self._private_stream()),
@@ -231,7 +180,7 @@ class ParadexClient:
             step = Decimal(meta["order_size_increment"])
             tick = Decimal(meta["price_tick_size"])
             bid, ask = Decimal(book["bids"][0][0]), Decimal(book["asks"][0][0])
-            min_notional = _decimal(meta.get("min_notional"))
+            min_notional = p.dec(meta.get("min_notional"))
             max_size = Decimal(meta["max_order_size"])
         except (KeyError, IndexError, TypeError, InvalidOperation) as exc:
             raise ParadexError(f"market {meta.get('symbol')}: unreadable metadata or empty book ({exc!r})") from None
@@ -267,16 +216,16 @@ class ParadexClient:
             if only_if_expired and self._token_valid():
                 return  # another caller renewed it while this one waited
             now = int(time.time())
-            expiration = now + 30 * 60
+            expiration = now + p.AUTH_SIGNATURE_LIFETIME
             signed = self._signer.sign_auth(timestamp=now, expiration=expiration)
             headers = {
-                "PARADEX-STARKNET-ACCOUNT": self._account,
-                "PARADEX-STARKNET-SIGNATURE": signed.signature,
-                "PARADEX-TIMESTAMP": str(now),
-                "PARADEX-SIGNATURE-EXPIRATION": str(expiration),
+                p.H_ACCOUNT: self._account,
+                p.H_SIGNATURE: signed.signature,
+                p.H_TIMESTAMP: str(now),
+                p.H_EXPIRATION: str(expiration),
             }
             asked = time.monotonic()
-            reply = await self._request("POST", "/auth", auth=False, headers=headers)
+            reply = await self._request("POST", p.AUTH, auth=False, headers=headers)
             if isinstance(reply, Unknown):
                 raise ParadexError(f"Paradex auth: {reply.reason}")
             data = reply.json()
@@ -284,8 +233,8 @@ class ParadexClient:
             if reply.status != 200 or not isinstance(token, str):
                 code, message = reply.error()
                 raise ParadexError(f"Paradex auth refused: {code} {message}")
-            lifetime = _jwt_lifetime(token)
-            self._auth_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            lifetime = p.jwt_lifetime(token)
+            self._auth_headers = {"Authorization": p.BEARER + token, "Content-Type": "application/json"}
             # a second early throughout: the claims are whole seconds
             self._renew_at = asked + lifetime * 0.8 - 1.0
             self._expires_at = asked + lifetime - 1.0
@@ -300,7 +249,7 @@ class ParadexClient:
 
     def _token(self) -> str:
         assert self._auth_headers is not None
-        return self._auth_headers["Authorization"][len("Bearer "):]
+        return self._auth_headers["Authorization"].removeprefix(p.BEARER)
 
     def _drop_token(self) -> None:
         self._expires_at = 0.0
@@ -322,7 +271,7 @@ class ParadexClient:
         order instead of being dropped as idle."""
         while True:
             await asyncio.sleep(KEEP_WARM_EVERY)
-            await self._request("GET", "/system/time", auth=False)
+            await self._request("GET", p.SYSTEM_TIME, auth=False)
 
     # --- HTTP --------------------------------------------------------------------------------------------
 
@@ -356,15 +305,11 @@ class ParadexClient:
         if 200 <= reply.status < 300:
             return None
         if reply.status == 429:
-            try:
-                retry_after = float(reply.retry_after) if reply.retry_after else 1.0
-            except ValueError:
-                retry_after = 1.0
-            return RateLimited(retry_after)
+            return RateLimited.from_header(reply.retry_after)
         code, message = reply.error()
         if reply.status >= 500 or code in _AMBIGUOUS_CODES:
             return Unknown(f"HTTP {reply.status} {code}: {message}")
-        if reply.status == 401 or code == "INVALID_TOKEN":
+        if reply.status == 401 or code == p.INVALID_TOKEN:
             self._drop_token()
         return Rejected(code, message)
 
@@ -399,26 +344,26 @@ class ParadexClient:
 
     async def place_order(self, order: OrderRequest) -> PlaceOutcome:
         timestamp_ms = int(time.time() * 1000)
-        size, price = _fmt(order.size), _fmt(order.limit_price)
+        size, price = p.text(order.size), p.text(order.limit_price)
         try:
             signed = self._signer.sign_order(timestamp_ms=timestamp_ms, market=order.market, side=order.side,
                                              size=size, price=price)
         except ValueError as exc:  # nothing was sent
             return Rejected("SIGNING_FAILED", str(exc))
         body: dict[str, Any] = {
-            "market": order.market, "side": "BUY" if order.side is Side.BUY else "SELL", "type": "LIMIT",
+            "market": order.market, "side": p.side_text(order.side), "type": "LIMIT",
             "size": size, "price": price, "instruction": "IOC", "client_id": order.client_id,
             "signature": signed.signature, "signature_timestamp": timestamp_ms,
         }
         if order.reduce_only:
-            body["flags"] = ["REDUCE_ONLY"]
+            body["flags"] = [p.REDUCE_ONLY]
         if self._recv_window_ms is not None:
             body["recv_window"] = self._recv_window_ms
         try:
             headers = await self._headers()
         except ParadexError as exc:  # nothing was sent, so this is a refusal, not an unknown
             return Rejected("NOT_AUTHENTICATED", str(exc))
-        reply = await self._request("POST", "/orders", body=orjson.dumps(body), auth=False, headers=headers,
+        reply = await self._request("POST", p.ORDERS, body=orjson.dumps(body), auth=False, headers=headers,
                                     timeout=self._order_timeout)
         if isinstance(reply, Unknown):
             return Unknown(f"{reply.reason} (client id {order.client_id})")
@@ -431,12 +376,12 @@ class ParadexClient:
         return Accepted(str(data["id"]))
 
     async def get_order(self, client_id: str, market: str) -> QueryOutcome:
-        reply = await self._get(f"/orders/by_client_id/{quote(client_id, safe='')}")
+        reply = await self._get(p.ORDER_BY_CLIENT_ID.format(client_id=quote(client_id, safe="")))
         if not isinstance(reply, _Reply):
             return reply
         if reply.status == 200:
             return await self._order_state(reply.json(), client_id)
-        history = await self._results("/orders-history", {"client_id": client_id, "market": market,
+        history = await self._results(p.ORDERS_HISTORY, {"client_id": client_id, "market": market,
                                                           "page_size": "50"}, f"orders-history for {client_id}")
         if not isinstance(history, list):
             return history
@@ -444,13 +389,13 @@ class ParadexClient:
         if mine:
             return await self._order_state(max(mine, key=lambda o: o.get("created_at", 0)), client_id)
         # the history may lag the matching engine; fills name their order's client id too
-        recent = await self._results("/fills", {"market": market, "page_size": "100"}, f"fills for {client_id}")
+        recent = await self._results(p.FILLS, {"market": market, "page_size": "100"}, f"fills for {client_id}")
         if not isinstance(recent, list):
             return recent
         fills = [f for f in recent if f.get("client_id") == client_id]
         if fills:
-            filled = sum((_decimal(f.get("size")) for f in fills), Decimal(0))
-            notional = sum((_decimal(f.get("size")) * _decimal(f.get("price")) for f in fills), Decimal(0))
+            filled = sum((p.dec(f.get("size")) for f in fills), Decimal(0))
+            notional = sum((p.dec(f.get("size")) * p.dec(f.get("price")) for f in fills), Decimal(0))
             return OrderOpen(client_id, filled, notional / filled if filled else None, str(fills[0].get("order_id")))
         return OrderNotFound(client_id)
 
@@ -458,14 +403,14 @@ class ParadexClient:
         if not isinstance(data, dict) or "status" not in data:
             return Unknown(f"unreadable order for {client_id}: {data!r:.200}")
         try:
-            filled, avg_price = _executed(data)
+            filled, avg_price = p.executed(data)
         except (KeyError, TypeError, InvalidOperation):
             return Unknown(f"unreadable order for {client_id}: {data!r:.200}")
         order_id = str(data.get("id", ""))
-        if data["status"] != "CLOSED":
+        if data["status"] != p.CLOSED:
             return OrderOpen(client_id, filled, avg_price, order_id or None)
         fee = await self._order_fee(order_id, data, filled) if filled else Decimal(0)
-        return OrderFinal(client_id, filled, avg_price, fee, _closed_status(data), order_id or None)
+        return OrderFinal(client_id, filled, avg_price, fee, p.closed_status(data), order_id or None)
 
     async def _order_fee(self, order_id: str, order: dict[str, Any], filled: Decimal) -> Decimal:
         """The fees of an order's fills: from the private stream, else from ``GET /fills``."""
@@ -473,9 +418,9 @@ class ParadexClient:
             return self._fill_fees[order_id]
         params = {"market": str(order.get("market", "")), "page_size": "1000",
                   "start_at": str(int(order.get("created_at", 0)) - 1000)}
-        fills = await self._results("/fills", params, f"fills of order {order_id}")
+        fills = await self._results(p.FILLS, params, f"fills of order {order_id}")
         if isinstance(fills, list):
-            return sum((_decimal(f.get("fee")) for f in fills if str(f.get("order_id")) == order_id), Decimal(0))
+            return sum((p.dec(f.get("fee")) for f in fills if str(f.get("order_id")) == order_id), Decimal(0))
         log.warning("paradex: fees of order %s unknown (fills unavailable); reporting the streamed part", order_id)
         return self._fill_fees.get(order_id, Decimal(0))
 
@@ -508,7 +453,7 @@ class ParadexClient:
                 del self._waiters[client_id]
 
     async def cancel_order(self, client_id: str, market: str) -> CancelOutcome:
-        reply = await self._request("DELETE", f"/orders/by_client_id/{quote(client_id, safe='')}",
+        reply = await self._request("DELETE", p.ORDER_BY_CLIENT_ID.format(client_id=quote(client_id, safe="")),
                                     params={"market": market})
         if isinstance(reply, Unknown):
             return reply
@@ -517,15 +462,14 @@ class ParadexClient:
     # --- account -----------------------------------------------------------------------------------------
 
     async def positions(self) -> Positions | Unknown:
-        reply = await self._get("/positions")
+        reply = await self._get(p.POSITIONS)
         if not isinstance(reply, _Reply):
             return reply if isinstance(reply, Unknown) else Unknown(f"positions: {reply!r}")
         results = reply.results()
         try:
             if results is None:
                 raise TypeError("not a list of positions")
-            by_market = {p["market"]: Decimal(p["size"]) if p.get("status") != "CLOSED" else Decimal(0)
-                         for p in results}
+            by_market = {position["market"]: p.position_size(position) for position in results}
         except (KeyError, TypeError, InvalidOperation):
             return Unknown(f"unreadable positions: {reply.body[:200]!r}")
         return Positions(by_market, int(time.time() * 1000))
@@ -537,22 +481,23 @@ class ParadexClient:
         fills: dict[str, Fill] = {}  # by fill id: a fill arriving between pages may shift one into the next
         params = {"start_at": str(since_ms), "page_size": "1000"}
         while True:
-            reply = await self._get("/fills", params)
+            reply = await self._get(p.FILLS, params)
             if not isinstance(reply, _Reply):
                 return reply if isinstance(reply, Unknown) else Unknown(f"fills: {reply!r}")
-            results, page = reply.results(), reply.json()
+            results = reply.results()
             try:
                 if results is None:
                     raise TypeError("not a list of fills")
-                fills.update((fill.fill_id, fill) for fill in map(_fill, results))
+                fills.update((fill.fill_id, fill) for fill in map(p.fill_of, results))
             except (KeyError, TypeError, ValueError, InvalidOperation):
                 return Unknown(f"unreadable fills: {reply.body[:200]!r}")
-            if not page.get("next"):
+            cursor = p.next_cursor(reply.json())
+            if cursor is None:
                 return Fills(sorted(fills.values(), key=lambda f: (f.time_ms, f.fill_id)))
-            params = {**params, "cursor": str(page["next"])}
+            params = {**params, "cursor": cursor}
 
     async def health(self) -> Health:
-        reply = await self._request("GET", "/system/state", auth=False)
+        reply = await self._request("GET", p.SYSTEM_STATE, auth=False)
         if isinstance(reply, Unknown):
             return Health(False, reply.reason)
         data = reply.json()
@@ -564,15 +509,15 @@ class ParadexClient:
     # --- websockets --------------------------------------------------------------------------------------
 
     def _rpc(self, method: str, **params: Any) -> str:
-        """A JSON-RPC request, as text: the venue reads text frames."""
+        """The next JSON-RPC request on this client's id sequence."""
         self._rpc_id += 1
-        return orjson.dumps({"jsonrpc": "2.0", "method": method, "params": params, "id": self._rpc_id}).decode()
+        return p.rpc_request(self._rpc_id, method, params)
 
     async def _backoff(self, attempt: int) -> None:
         await asyncio.sleep(min(self._reconnect_max, 0.1 * 2**attempt) * (0.5 + random.random() / 2))
 
     async def book_frames(self, market: str) -> AsyncIterator[bytes]:
-        channel = f"order_book.{market}.deltas"
+        channel = p.book_channel(market)
         attempt = 0
         while True:
             try:
@@ -596,7 +541,7 @@ class ParadexClient:
         ws = self._book_ws.get(market)
         if ws is None:
             return
-        channel = f"order_book.{market}.deltas"
+        channel = p.book_channel(market)
         try:
             await ws.send(self._rpc("unsubscribe", channel=channel))
             await ws.send(self._rpc("subscribe", channel=channel))
@@ -611,14 +556,14 @@ class ParadexClient:
                 async with connect(self._endpoints.ws, compression=None, open_timeout=10) as ws:
                     await ws.send(self._rpc("auth", bearer=self._token()))
                     auth_id = self._rpc_id
-                    for channel in ("orders.ALL", "fills.ALL", "positions"):
+                    for channel in p.ALL_PRIVATE:
                         await ws.send(self._rpc("subscribe", channel=channel))
                     subscribed_id = self._rpc_id
                     async for raw in ws:
                         message = orjson.loads(raw)
                         if not isinstance(message, dict):
                             continue
-                        if message.get("method") == "subscription":
+                        if message.get("method") == p.SUBSCRIPTION:
                             self._on_private(message.get("params") or {})
                         elif "error" in message:
                             if message.get("id") == auth_id:
@@ -638,7 +583,7 @@ class ParadexClient:
         channel, data = str(params.get("channel", "")), params.get("data")
         if not isinstance(data, dict):
             return
-        kind = channel.split(".", 1)[0]
+        kind = p.channel_kind(channel)
         try:
             if kind == "orders":
                 self._on_order(data)
@@ -666,7 +611,7 @@ class ParadexClient:
         if not self._seen.first_time(("fill", data["id"])):
             return
         order_id = str(data["order_id"])
-        self._fill_fees[order_id] = self._fill_fees.get(order_id, Decimal(0)) + _decimal(data.get("fee"))
+        self._fill_fees[order_id] = self._fill_fees.get(order_id, Decimal(0)) + p.dec(data.get("fee"))
         self._fill_sizes[order_id] = self._fill_sizes.get(order_id, Decimal(0)) + Decimal(data["size"])
         client_id = self._client_ids.get(order_id) or data.get("client_id")
         if client_id:
@@ -676,7 +621,7 @@ class ParadexClient:
         if not self._seen.first_time(("position", data["market"], data.get("seq_no"))):
             return
         positions = self._streamed if self._streamed is not None else {}
-        positions[str(data["market"])] = Decimal(data["size"]) if data.get("status") != "CLOSED" else Decimal(0)
+        positions[str(data["market"])] = p.position_size(data)
         self._streamed = positions
         self._streamed_ms = int(data.get("last_updated_at") or time.time() * 1000)
 
@@ -691,41 +636,15 @@ class ParadexClient:
         """The order as the stream told it, once it is closed and all its fills have arrived (they may come
         after the order's last update)."""
         data = self._orders.get(client_id)
-        if data is None or data.get("status") != "CLOSED":
+        if data is None or data.get("status") != p.CLOSED:
             return None
         try:
-            filled, avg_price = _executed(data)
+            filled, avg_price = p.executed(data)
         except (KeyError, TypeError, InvalidOperation):
             return None
         order_id = str(data.get("id", ""))
         if self._fill_sizes.get(order_id, Decimal(0)) != filled:
             return None
-        return OrderFinal(client_id, filled, avg_price, self._fill_fees.get(order_id, Decimal(0)), _closed_status(data),
-                          order_id or None)
+        return OrderFinal(client_id, filled, avg_price, self._fill_fees.get(order_id, Decimal(0)),
+                          p.closed_status(data), order_id or None)
 
-
-def _executed(order: dict[str, Any]) -> tuple[Decimal, Decimal | None]:
-    """An ``OrderResp``'s filled size and average fill price (None until something fills). Raises KeyError,
-    TypeError or InvalidOperation when it cannot be read."""
-    filled = Decimal(order["size"]) - Decimal(order["remaining_size"])
-    avg = _decimal(order.get("avg_fill_price"))
-    return filled, avg if filled and avg else None
-
-
-def _closed_status(order: dict[str, Any]) -> str:
-    """How a closed order is reported: ``CLOSED`` and the venue's cancel reason, if any."""
-    return f"CLOSED {order.get('cancel_reason') or ''}".strip()
-
-
-def _fill(data: dict[str, Any]) -> Fill:
-    return Fill(
-        client_id=data.get("client_id") or None,
-        venue_order_id=str(data["order_id"]) if data.get("order_id") else None,
-        market=data["market"],
-        side=Side.BUY if data["side"] == "BUY" else Side.SELL,
-        size=Decimal(data["size"]),
-        price=Decimal(data["price"]),
-        fee=_decimal(data.get("fee")),
-        time_ms=int(data["created_at"]),
-        fill_id=str(data.get("id", "")),
-    )
