@@ -270,8 +270,9 @@ class Order:
     def signed_filled(self) -> Decimal:
         return self.side.sign * self.filled
 
-    def answered(self, answer: OrderAnswer) -> Order:
-        """This order once ``answer`` is known. A final order stays final except by another final answer
+    def answered(self, answer: OrderAnswer, at: str | None = None) -> Order:
+        """This order once ``answer`` is known; ``at``, when given, is the time of the answer, which becomes the
+        order's ``updated_at`` if the answer changes it. A final order stays final except by another final answer
         (a stale 'accepted' or 'unknown' arriving late changes nothing); a venue's sighting of the order
         supersedes an earlier 'never created'."""
         if self.status == OrderStatus.FINAL and answer.status != OrderStatus.FINAL:
@@ -279,15 +280,18 @@ class Order:
         if self.status in NOTHING_CREATED and answer.status not in (OrderStatus.OPEN, OrderStatus.FINAL):
             return self
         filled = ZERO if answer.status in NOTHING_CREATED else answer.filled
-        return replace(
-            self,
-            status=answer.status,
-            filled=self.filled if filled is None else filled,
-            avg_price=answer.avg_price if answer.avg_price is not None else self.avg_price,
-            fee=answer.fee if answer.fee is not None else self.fee,
-            venue_order_id=answer.venue_order_id or self.venue_order_id,
-            detail=answer.detail if answer.detail is not None else self.detail,
-        )
+        status, filled = answer.status, self.filled if filled is None else filled
+        avg_price = answer.avg_price if answer.avg_price is not None else self.avg_price
+        fee = answer.fee if answer.fee is not None else self.fee
+        venue_order_id = answer.venue_order_id or self.venue_order_id
+        detail = answer.detail if answer.detail is not None else self.detail
+        changed = (status, filled, avg_price, fee, venue_order_id, detail) != (
+            self.status, self.filled, self.avg_price, self.fee, self.venue_order_id, self.detail)
+        # built directly, not by dataclasses.replace (which inspects every field): every answer on the trading
+        # path comes through here
+        return Order(self.id, self.trade_id, self.role, self.attempt, self.venue, self.market, self.side, self.size,
+                     self.limit_price, self.reduce_only, self.client_id, status, filled, avg_price, fee,
+                     venue_order_id, detail, self.created_at, at if at is not None and changed else self.updated_at)
 
     def request(self) -> OrderRequest:
         """The IOC order to send (its row, with this client id, is already committed)."""

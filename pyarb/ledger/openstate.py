@@ -120,6 +120,8 @@ def executions(pair_id: int | None, orders: Iterable[Order]) -> list[ExecutionRo
     costs no known fee."""
     priced = sorted(((o, o.avg_price) for o in orders if o.filled and o.avg_price is not None),
                     key=lambda op: (op[0].updated_at, op[0].id))
+    if not priced:
+        return []
     realised = pnl.realise(pnl.Execution(o.venue, o.market, o.signed_filled, price, o.fee, o.updated_at[:10])
                            for o, price in priced)
     return [ExecutionRow(o.id, pair_id, o.updated_at, r if pair_id is not None else ZERO, o.fee)
@@ -135,7 +137,8 @@ def pair_state(pair_id: int, legacy_id: str | None, legacy_status: str | None, t
     positions: Book = {}
     residuals: Book = {}
     for o in orders:
-        add(positions, o.venue, o.market, o.signed_filled)
+        if o.filled:
+            add(positions, o.venue, o.market, o.signed_filled)
     for t in trades:
         if t.state == "residual":
             q = t.quantities
@@ -153,19 +156,20 @@ def pair_state(pair_id: int, legacy_id: str | None, legacy_status: str | None, t
     else:
         status = "open" if held else "closed"
     execs = executions(pair_id, orders)
-    result = pnl.PnL()
-    for e in execs:
-        result += pnl.PnL(e.realised, e.fee)
+    realised = sum((e.realised for e in execs), ZERO)
+    fees = sum((e.fee for e in execs), ZERO)
     if legacy_status == "closed":  # closed by the old bot at prices it never recorded: fees only
-        result += pnl.PnL(ZERO, sum((o.fee for o in legacy_legs), ZERO))
+        fees += sum((o.fee for o in legacy_legs), ZERO)
     held_only = {v: {m: q for m, q in ms.items() if q} for v, ms in positions.items() if any(ms.values())}
-    return PairState(status, held_only, residuals, result.realised, result.fees), execs
+    return PairState(status, held_only, residuals, realised, fees), execs
 
 
 # --- keeping it current, inside the writer's transaction ---------------------------------------------------
 
 
 def _book_json(book: Book) -> str:
+    if not book:
+        return "{}"
     return json.dumps({v: {m: str(q) for m, q in ms.items()} for v, ms in book.items()})
 
 
@@ -176,6 +180,35 @@ def book_of(text: str | None) -> Book:
 def stored_pair(row: Mapping[str, Any]) -> PairState:
     return PairState(row["status"], book_of(row["positions"]), book_of(row["residuals"]),
                      Decimal(row["realised"] or "0"), Decimal(row["fees"] or "0"))
+
+
+PAIR_COLUMNS = ("status", "positions", "residuals", "realised", "fees")
+Columns = tuple[str | None, ...]  # a pair row's PAIR_COLUMNS, as stored
+
+
+def _columns(s: PairState) -> Columns:
+    return s.status, _book_json(s.positions), _book_json(s.residuals), str(s.realised), str(s.fees)
+
+
+@dataclass(frozen=True, slots=True)
+class PairRows:
+    """A pair's rows as committed: what deriving its state again needs, and what is stored of it. The writer
+    keeps these for the pairs its trades in flight belong to, so that a transition derives its pair without
+    reading it back."""
+
+    id: int
+    legacy_id: str | None
+    legacy_status: str | None
+    trades: tuple[Trade, ...]  # oldest first
+    legacy_legs: tuple[Order, ...]
+    columns: Columns
+    realised: Mapping[int, Decimal | None]  # each of its orders' stored realised PnL
+    derived: bool  # whether what is stored was derived from these very trades (by :func:`derive_pair`)
+
+    @classmethod
+    def new(cls, pair_id: int) -> PairRows:
+        """A pair row just inserted, with no trade yet."""
+        return cls(pair_id, None, None, (), (), (None,) * len(PAIR_COLUMNS), {}, False)
 
 
 def _trades_where(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[Trade]:
@@ -190,48 +223,103 @@ def _trades_where(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -
     return [trade_of(r, orders[r["id"]]) for r in trade_rows]
 
 
-def refresh_pair(conn: sqlite3.Connection, pair_id: int, written: Trade | None = None) -> None:
-    """Derive one pair again from its trades and legacy legs; store its row's cache and its orders' realised
-    PnL. ``written`` is one of its trades exactly as just written, so that it is not read back."""
-    (row,) = rows(conn, "SELECT legacy_id, legacy_status FROM pairs WHERE id = ?", [pair_id])
-    trades = _trades_where(conn, "pair_id = ? AND id IS NOT ?", [pair_id, written.id if written else None])
+def load_pair(conn: sqlite3.Connection, pair_id: int) -> PairRows | None:
+    """A pair's rows as stored, or None if there is no such pair."""
+    found = rows(conn, f"SELECT legacy_id, legacy_status, {', '.join(PAIR_COLUMNS)} FROM pairs WHERE id = ?",
+                 [pair_id])
+    if not found:
+        return None
+    row = found[0]
+    legacy = tuple(order_of(r) for r in rows(conn, "SELECT * FROM orders WHERE pair_id = ? AND role = 'legacy' "
+                                                   "ORDER BY id", [pair_id])) if row["legacy_id"] else ()
+    realised = {oid: _dec(r) for oid, r in conn.execute("SELECT id, realised FROM orders WHERE pair_id = ?",
+                                                         [pair_id])}
+    return PairRows(pair_id, row["legacy_id"], row["legacy_status"],
+                    tuple(_trades_where(conn, "pair_id = ?", [pair_id])), legacy,
+                    tuple(row[c] for c in PAIR_COLUMNS), realised, False)
+
+
+def _facts(t: Trade) -> tuple[Any, ...]:
+    """What of a trade :func:`pair_state` reads: a change to anything else (an order sent, an unfilled order's
+    answer, a move between states that are both in flight) cannot change its pair."""
+    return (t.kind, t.terminal, t.state == "residual",
+            tuple((o.id, o.venue, o.market, o.side, o.filled, o.avg_price, o.fee, o.updated_at)
+                  for o in t.orders if o.filled))
+
+
+Realised = dict[int, Decimal | None]  # order id -> its realised PnL: a figure for an execution, else None
+
+
+def derive_pair(conn: sqlite3.Connection, pair: PairRows, written: Trade | None = None) -> tuple[PairRows, Realised]:
+    """Derive a pair again from its trades and legacy legs, ``written`` (one of its trades exactly as just
+    written, new or changed) among them, and store what changed of its row's cache; nothing to derive if
+    ``written`` changed none of its :func:`_facts`. Returns its rows as they now are and its orders' realised
+    PnL where it changed, for the caller to write with the order rows it writes (:func:`store_realised`)."""
+    trades = pair.trades
     if written is not None:
-        trades = sorted([*trades, written], key=lambda t: t.id)
-    legacy = [order_of(r) for r in rows(conn, "SELECT * FROM orders WHERE pair_id = ? AND role = 'legacy' "
-                                              "ORDER BY id", [pair_id])] if row["legacy_id"] else []
-    state, execs = pair_state(pair_id, row["legacy_id"], row["legacy_status"], trades, legacy)
-    _store_pair(conn, pair_id, state)
-    _store_realised(conn, execs, conn.execute("SELECT id, realised FROM orders WHERE pair_id = ?", [pair_id]))
+        was = next((t for t in trades if t.id == written.id), None)
+        trades = tuple(sorted([*(t for t in trades if t.id != written.id), written], key=lambda t: t.id))
+        if pair.derived and was is not None and _facts(was) == _facts(written):
+            return PairRows(pair.id, pair.legacy_id, pair.legacy_status, trades, pair.legacy_legs, pair.columns,
+                            pair.realised, True), {}
+    state, execs = pair_state(pair.id, pair.legacy_id, pair.legacy_status, trades, pair.legacy_legs)
+    columns = _columns(state)
+    changed = [(c, new) for c, new, old in zip(PAIR_COLUMNS, columns, pair.columns, strict=True) if new != old]
+    if changed:  # only what changed: an unchanged status leaves its index alone
+        conn.execute(f"UPDATE pairs SET {', '.join(f'{c} = ?' for c, _ in changed)} WHERE id = ?",
+                     [*(v for _, v in changed), pair.id])
+    have = {o.id: pair.realised.get(o.id) for o in (*(o for t in trades for o in t.orders), *pair.legacy_legs)}
+    moved = _realised_changes(execs, have)
+    return PairRows(pair.id, pair.legacy_id, pair.legacy_status, trades, pair.legacy_legs, columns,
+                    {**have, **moved}, True), moved
 
 
-def refresh_unpaired(conn: sqlite3.Connection, trade: Trade) -> None:
-    """A trade outside any pair (a flatten trade), as just written: store its orders' realised PnL."""
-    _store_realised(conn, executions(None, trade.orders),
-                    conn.execute("SELECT id, realised FROM orders WHERE trade_id = ?", [trade.id]))
+def refresh_pair(conn: sqlite3.Connection, pair_id: int) -> None:
+    """Derive one pair again from its stored trades and legacy legs, and store it."""
+    pair = load_pair(conn, pair_id)
+    assert pair is not None
+    store_realised(conn, derive_pair(conn, pair)[1])
+
+
+def derive_unpaired(conn: sqlite3.Connection, trade: Trade) -> Realised:
+    """A trade outside any pair (a flatten trade), as just written: its orders' realised PnL where it changed,
+    for the caller to write (:func:`store_realised`)."""
+    return _realised_changes(executions(None, trade.orders),
+                             {oid: _dec(r) for oid, r in conn.execute("SELECT id, realised FROM orders "
+                                                                      "WHERE trade_id = ?", [trade.id])})
+
+
+def _decimal_add(a: str, b: str) -> str:
+    return str(Decimal(a) + Decimal(b))
+
+
+def install(conn: sqlite3.Connection) -> None:
+    """What the writer's statements here need of its connection: exact decimal addition in SQL."""
+    conn.create_function("decimal_add", 2, _decimal_add, deterministic=True)
 
 
 def add_position(conn: sqlite3.Connection, venue: str, market: str, delta: Decimal) -> None:
-    found = conn.execute("SELECT quantity FROM positions WHERE venue = ? AND market = ?", [venue, market]).fetchone()
-    quantity = (Decimal(found[0]) if found else ZERO) + delta
-    conn.execute("INSERT INTO positions (venue, market, quantity) VALUES (?, ?, ?) "
-                 "ON CONFLICT(venue, market) DO UPDATE SET quantity = excluded.quantity", [venue, market, str(quantity)])
+    """Move an expected position by ``delta``, in one statement (the connection is :func:`install`-ed)."""
+    conn.execute("INSERT INTO positions (venue, market, quantity) VALUES (?, ?, ?) ON CONFLICT(venue, market) "
+                 "DO UPDATE SET quantity = decimal_add(quantity, excluded.quantity)",
+                 [venue, market, str(ZERO + delta)])
 
 
-def _store_pair(conn: sqlite3.Connection, pair_id: int, s: PairState) -> None:
-    conn.execute("UPDATE pairs SET status = ?, positions = ?, residuals = ?, realised = ?, fees = ? WHERE id = ?",
-                 [s.status, _book_json(s.positions), _book_json(s.residuals), str(s.realised), str(s.fees), pair_id])
+def realised_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
-def _store_realised(conn: sqlite3.Connection, execs: Iterable[ExecutionRow],
-                    current: Iterable[tuple[int, str | None]]) -> None:
-    """Write each order's realised PnL where it changed: a figure for an execution, NULL for any other order
-    (one whose fill a later 'not found' answered away becomes NULL again)."""
+def _realised_changes(execs: Iterable[ExecutionRow], have: Mapping[int, Decimal | None]) -> Realised:
+    """Each order's realised PnL where it departs from ``have``: a figure for an execution, None for any other
+    order (one whose fill a later 'not found' answered away has none again)."""
     want = {e.order_id: e.realised for e in execs}
-    for order_id, have in current:
-        realised = want.get(order_id)
-        if (None if have is None else Decimal(have)) != realised:
-            conn.execute("UPDATE orders SET realised = ? WHERE id = ?",
-                         [None if realised is None else str(realised), order_id])
+    return {oid: want.get(oid) for oid, stored in have.items() if stored != want.get(oid)}
+
+
+def store_realised(conn: sqlite3.Connection, realised: Mapping[int, Decimal | None]) -> None:
+    if realised:
+        conn.executemany("UPDATE orders SET realised = ? WHERE id = ?",
+                         [(realised_text(r), oid) for oid, r in realised.items()])
 
 
 # --- from all history: the check and the backfill ----------------------------------------------------------
@@ -315,6 +403,6 @@ def rebuild(conn: sqlite3.Connection) -> None:
         for market, q in markets.items():
             conn.execute("INSERT INTO positions (venue, market, quantity) VALUES (?, ?, ?)", [venue, market, str(q)])
     for pid, s in state.pairs.items():
-        _store_pair(conn, pid, s)
+        conn.execute(f"UPDATE pairs SET {' = ?, '.join(PAIR_COLUMNS)} = ? WHERE id = ?", [*_columns(s), pid])
     conn.execute("UPDATE orders SET realised = NULL WHERE realised IS NOT NULL")
-    _store_realised(conn, state.executions.values(), ((oid, None) for oid in state.executions))
+    store_realised(conn, _realised_changes(state.executions.values(), dict.fromkeys(state.executions)))

@@ -15,6 +15,7 @@ One writer per ledger (:class:`Ledger`, an OS lock that dies with its process). 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -54,12 +55,14 @@ from pyarb.trade import (
     Order,
     OrderStatus,
     Policy,
+    Quantities,
     Role,
     Trade,
     as_answer,
     client_order_id,
     fmt,
     next_state,
+    quantities,
     unwind_side,
 )
 
@@ -248,26 +251,38 @@ def _leg_tag(trigger: str, t: Trade) -> str:
     return "b" if t.leg_b is not None and q.exposure_venue == t.leg_b.venue and q.filled_b > q.filled_a else "a"
 
 
+class _TransitionLine:
+    """The log line of one transition, built when a handler formats the record: by ``pyarb.logs``' listener
+    thread, off the trading path. The trade is an immutable value, so the line tells what was committed."""
+
+    __slots__ = ("before", "reason", "trade", "trigger")
+
+    def __init__(self, trade: Trade, before: str | None, trigger: str, reason: str) -> None:
+        self.trade, self.before, self.trigger, self.reason = trade, before, trigger, reason
+
+    def __str__(self) -> str:
+        t = self.trade
+        q = t.quantities
+        if t.state == "complete":
+            headline = f"trade {t.id} {t.kind.value} COMPLETE: both legs filled {fmt(q.filled_a)}"
+        elif t.state == "unfilled":
+            headline = f"trade {t.id} {t.kind.value} ended UNFILLED (not a success): leg A never filled, no exposure"
+        elif t.state == "flattened":
+            headline = (f"trade {t.id} {t.kind.value} ended FLATTENED (not a success): orphan {fmt(q.unhedged)} "
+                        f"unwound on {q.exposure_venue}, hedged {fmt(q.hedged)} of {fmt(q.intended)}")
+        elif t.state == "residual":
+            headline = (f"trade {t.id} {t.kind.value} ended RESIDUAL (not a success): {fmt(q.residual)} left on "
+                        f"{q.exposure_venue} {q.exposure_market}, below the minimum order")
+        else:
+            headline = f"trade {t.id} {t.kind.value} {self.before or 'new'} -> {t.state}"
+        return f"{headline} via {self.trigger}: {self.reason} | {describe_legs(t)} | {q.describe()}"
+
+
 def _log_transition(t: Trade, before: str | None, trigger: str, reason: str) -> None:
-    state = t.state
-    level = logging.INFO if state in _QUIET else logging.WARNING
-    if not log.isEnabledFor(level):
-        return
-    q = t.quantities
-    if state == "complete":
-        headline = f"trade {t.id} {t.kind.value} COMPLETE: both legs filled {fmt(q.filled_a)}"
-    elif state == "unfilled":
-        headline = f"trade {t.id} {t.kind.value} ended UNFILLED (not a success): leg A never filled, no exposure"
-    elif state == "flattened":
-        headline = (f"trade {t.id} {t.kind.value} ended FLATTENED (not a success): orphan {fmt(q.unhedged)} "
-                    f"unwound on {q.exposure_venue}, hedged {fmt(q.hedged)} of {fmt(q.intended)}")
-    elif state == "residual":
-        headline = (f"trade {t.id} {t.kind.value} ended RESIDUAL (not a success): {fmt(q.residual)} left on "
-                    f"{q.exposure_venue} {q.exposure_market}, below the minimum order")
-    else:
-        headline = f"trade {t.id} {t.kind.value} {before or 'new'} -> {state}"
-    log.log(level, "%s via %s: %s | %s | %s", headline, trigger, reason, describe_legs(t), q.describe(),
-            extra={"trade_id": t.id, "leg": _leg_tag(trigger, t), "state": state, "trigger": trigger})
+    level = logging.INFO if t.state in _QUIET else logging.WARNING
+    if log.isEnabledFor(level):
+        log.log(level, _TransitionLine(t, before, trigger, reason),
+                extra={"trade_id": t.id, "leg": _leg_tag(trigger, t), "state": t.state, "trigger": trigger})
 
 
 # --- opening -------------------------------------------------------------------------------------------
@@ -626,13 +641,61 @@ class LedgerReader:
 # --- writing -------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One trigger applied: the trade after it, its quantities, and the state it left."""
+
+    trade: Trade
+    q: Quantities
+    before: str | None
+    trigger: str
+
+
+@dataclass(slots=True)
+class _OrderRows:
+    """The order rows one commit writes, gathered until the trade's pair is derived so that each table gets one
+    statement: each answer's event and each new order's first event, in that order; each answered order whose
+    row changes, as it now is; and the expected positions their fills move."""
+
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    answered: dict[int, Order] = field(default_factory=dict)
+    moves: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+
+_ANSWERED = ("UPDATE orders SET status = ?, filled = ?, avg_price = ?, fee = ?, venue_order_id = ?, detail = ?, "
+             "updated_at = ?")
+
+
+def _evolve(t: Trade, *, state: str | None = None, orders: tuple[Order, ...] | None = None,
+            updated_at: str | None = None) -> Trade:
+    """``dataclasses.replace`` for what a write changes of a trade, without its per-field introspection: this
+    runs several times in every commit on the trading path."""
+    return Trade(t.id, t.kind, t.pair_id, t.policy, t.state if state is None else state, t.leg_a, t.leg_b,
+                 t.intended, t.adopted, t.orders if orders is None else orders, t.created_at,
+                 t.updated_at if updated_at is None else updated_at)
+
+
+@functools.lru_cache(maxsize=64)
+def _dumps(q: Quantities) -> str:
+    """Equal quantities dump equally (``fmt`` normalises): the steps of one commit, and the trade row beside
+    its journal, share one dump."""
+    return json.dumps(q.as_json())
+
+
 class Ledger(LedgerReader):
-    """The one writer of a ledger. Every method that changes anything commits before it returns."""
+    """The one writer of a ledger. Every method that changes anything commits before it returns.
+
+    It remembers, as last committed, each trade in flight with the sequence number of its last transition,
+    and the rows of the pairs those trades belong to, so that the trading path's commits write without
+    reading back what this writer itself wrote. Nothing else writes those rows (one writer per ledger); what
+    it remembers changes only once a commit has succeeded, and a write that fails forgets it all."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, meta: Mapping[str, str], lock: WriterLock) -> None:
         super().__init__(path, conn, meta)
         self._lock = lock
         self._commits_since_checkpoint = 0
+        self._in_flight: dict[int, tuple[Trade, int]] = {}  # trade id -> (trade, its last transition's seq)
+        self._pair_memo: dict[int, openstate.PairRows] = {}  # the pairs of the trades in flight
         # Called with each durable commit's duration in seconds (e.g. a Prometheus histogram's ``observe``).
         self.commit_observer: Callable[[float], None] | None = None
 
@@ -673,6 +736,7 @@ class Ledger(LedgerReader):
             conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+            openstate.install(conn)
             ledger = cls(path, conn, meta, lock)
             ledger._upgrade(int(meta["schema_version"]))
             if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
@@ -703,17 +767,20 @@ class Ledger(LedgerReader):
 
     @contextmanager
     def _write(self) -> Iterator[str]:
-        """One durable transaction; yields its timestamp."""
+        """One durable transaction; yields its timestamp. If it fails, what the writer remembers is forgotten
+        (it is read again from the ledger when next needed)."""
         started = time.perf_counter()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield _now()
         except BaseException:
+            self._forget()
             self.conn.execute("ROLLBACK")
             raise
         try:
             self.conn.execute("COMMIT")
         except BaseException:
+            self._forget()
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
@@ -730,51 +797,96 @@ class Ledger(LedgerReader):
         if self._commits_since_checkpoint >= CHECKPOINT_AFTER_COMMITS:
             self.checkpoint()
 
-    # rows inside a transaction
+    # what the writer remembers of its own commits
 
-    def _load(self, trade_id: int) -> Trade:
+    def _forget(self) -> None:
+        self._in_flight.clear()
+        self._pair_memo.clear()
+
+    def _remember(self, trade: Trade, seq: int, pair: openstate.PairRows | None) -> None:
+        """Called once ``trade`` (with ``seq``, and its pair's rows) is committed."""
+        if trade.terminal:
+            self._in_flight.pop(trade.id, None)
+        else:
+            self._in_flight[trade.id] = (trade, seq)
+        if pair is not None:
+            if any(not t.terminal for t in pair.trades):
+                self._pair_memo[pair.id] = pair
+            else:
+                self._pair_memo.pop(pair.id, None)
+
+    def _committed(self, trade_id: int) -> tuple[Trade, int]:
+        """A trade as committed, with the seq of its last transition: remembered, or read."""
+        found = self._in_flight.get(trade_id)
+        if found is not None:
+            return found
         rows = self._rows("SELECT * FROM trades WHERE id = ?", [trade_id])
         if not rows:
             raise LedgerError(f"no trade {trade_id}")
-        return trade_of(rows[0], self._orders_of([trade_id])[trade_id])
+        (seq,) = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM transitions WHERE trade_id = ?",
+                                   [trade_id]).fetchone()
+        return trade_of(rows[0], self._orders_of([trade_id])[trade_id]), seq
+
+    def _pair_rows(self, pair_id: int) -> openstate.PairRows | None:
+        return self._pair_memo.get(pair_id) or openstate.load_pair(self.conn, pair_id)
+
+    # rows inside a transaction
 
     def _insert_order(self, trade: Trade, role: Role, leg: Leg, size: Decimal, limit_price: Decimal,
-                      reduce_only: bool, now: str) -> Order:
+                      reduce_only: bool, now: str, rows: _OrderRows) -> Order:
         if size <= 0:
             raise ValueError(f"order size must be positive, not {size}")
         attempt = 1 + sum(1 for o in trade.orders if o.role == role)
         cid = client_order_id(self.ledger_id, trade.id, role, attempt)
-        cur = self.db.execute(
+        oid = self.conn.execute(
             "INSERT INTO orders (trade_id, pair_id, role, attempt, venue, market, side, size, limit_price, "
             "reduce_only, client_id, status, filled, fee, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded', '0', '0', ?, ?)",
             [trade.id, trade.pair_id, role.value, attempt, leg.venue, leg.market, leg.side.value, str(size),
-             str(limit_price), int(reduce_only), cid, now, now])
-        self.db.execute("INSERT INTO order_events (order_id, time, status, filled) VALUES (?, ?, 'recorded', '0')",
-                        [cur.lastrowid, now])
-        return Order(cur.lastrowid, trade.id, role, attempt, leg.venue, leg.market, leg.side, size, limit_price,
+             str(limit_price), int(reduce_only), cid, now, now]).lastrowid
+        assert oid is not None
+        rows.events.append((oid, now, OrderStatus.RECORDED.value, "0", None, None, None, None))
+        return Order(oid, trade.id, role, attempt, leg.venue, leg.market, leg.side, size, limit_price,
                      reduce_only, cid, OrderStatus.RECORDED, ZERO, None, ZERO, None, None, now, now)
 
-    def _store_answer(self, order: Order, answer: Answer, now: str) -> Order:
-        """Record an answer about an order, and what it changes in the expected position."""
+    def _answer(self, order: Order, answer: Answer, now: str, rows: _OrderRows) -> Order:
+        """An answer about an order, and what it changes of the order and of the expected position, gathered
+        into ``rows``; returns the order once answered."""
         a = as_answer(answer)
-        after = order.answered(a)
+        after = order.answered(a, at=now)
         moved = after.signed_filled - order.signed_filled
         if moved and self._counts(order):
-            openstate.add_position(self.conn, order.venue, order.market, moved)
-        self.db.execute(
-            "INSERT INTO order_events (order_id, time, status, filled, avg_price, fee, venue_order_id, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [order.id, now, a.status.value, _str(a.filled), _str(a.avg_price), _str(a.fee), a.venue_order_id,
-             a.detail])
+            key = (order.venue, order.market)
+            rows.moves[key] = rows.moves.get(key, ZERO) + moved
+        rows.events.append((order.id, now, a.status.value, _str(a.filled), _str(a.avg_price), _str(a.fee),
+                            a.venue_order_id, a.detail))
         if after != order:
-            self.db.execute(
-                "UPDATE orders SET status = ?, filled = ?, avg_price = ?, fee = ?, venue_order_id = ?, detail = ?, "
-                "updated_at = ? WHERE id = ?",
-                [after.status.value, str(after.filled), _str(after.avg_price), str(after.fee), after.venue_order_id,
-                 after.detail, now, order.id])
-            after = replace(after, updated_at=now)
+            rows.answered[after.id] = after
         return after
+
+    def _write_orders(self, rows: _OrderRows, realised: openstate.Realised) -> None:
+        """Write what ``rows`` gathered, one statement per table, with the orders' realised PnL where it changed
+        (``realised``): an answered order's in its own row's update."""
+        for (venue, market), delta in rows.moves.items():
+            openstate.add_position(self.conn, venue, market, delta)
+        if rows.events:
+            self.conn.executemany(
+                "INSERT INTO order_events (order_id, time, status, filled, avg_price, fee, venue_order_id, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.events)
+        realised = dict(realised)
+        answered, answered_realised = [], []
+        for o in rows.answered.values():
+            values = (o.status.value, str(o.filled), _str(o.avg_price), str(o.fee), o.venue_order_id, o.detail,
+                      o.updated_at)
+            if o.id in realised:
+                answered_realised.append((*values, openstate.realised_text(realised.pop(o.id)), o.id))
+            else:
+                answered.append((*values, o.id))
+        if answered:
+            self.conn.executemany(_ANSWERED + " WHERE id = ?", answered)
+        if answered_realised:
+            self.conn.executemany(_ANSWERED + ", realised = ? WHERE id = ?", answered_realised)
+        openstate.store_realised(self.conn, realised)  # the other orders whose realised PnL changed
 
     def _counts(self, order: Order) -> bool:
         """Whether an order's fills count in the expected positions (only a legacy leg's pair can say no)."""
@@ -784,26 +896,42 @@ class Ledger(LedgerReader):
                             [order.id])
         return openstate.counts(order, row["legacy_status"])
 
-    def _journal(self, trade: Trade, before: str | None, trigger: str, reason: str, now: str) -> str:
-        """Append the transition to ``trade.state``; returns its quantities as JSON."""
-        quantities = json.dumps(trade.quantities.as_json())
-        self.db.execute(
+    def _journal(self, seq: int, steps: Sequence[_Step], reason: str, now: str) -> str:
+        """Append the steps' transitions after the trade's transition ``seq``; returns the last one's quantities
+        as JSON."""
+        journal = []
+        dumped = ""
+        for n, step in enumerate(steps, seq + 1):
+            t = step.trade
+            dumped = _dumps(step.q)
+            journal.append((t.id, n, step.before, t.state, step.trigger, reason, dumped, now))
+        self.conn.executemany(
             "INSERT INTO transitions (trade_id, seq, from_state, to_state, trigger, reason, quantities, time) "
-            "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM transitions WHERE trade_id = ?",
-            [trade.id, before, trade.state, trigger, reason, quantities, now, trade.id])
-        return quantities
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", journal)
+        return dumped
 
-    def _save_state(self, trade: Trade, quantities: str, now: str) -> Trade:
-        """Store the trade's state and quantities, and derive its pair (or, outside any pair, its realised PnL)
-        again: every change to a trade's orders or state ends here, inside its transaction."""
-        self.db.execute("UPDATE trades SET state = ?, quantities = ?, updated_at = ? WHERE id = ?",
-                        [trade.state, quantities, now, trade.id])
-        trade = replace(trade, updated_at=now)
-        if trade.pair_id is not None:
-            openstate.refresh_pair(self.conn, trade.pair_id, trade)
+    def _save_state(self, trade: Trade, before: Trade | None, dumped: str, now: str, rows: _OrderRows,
+                    pair: openstate.PairRows | None = None) -> openstate.PairRows | None:
+        """Store the trade (as of this commit: its ``updated_at`` is ``now``; ``before`` is its row as it was,
+        None if new) with ``dumped``, its quantities, and its order rows; derive its pair (whose rows the caller
+        may hold: ``pair``), or outside any pair its realised PnL, again. Every change to a trade's orders or
+        state ends here, inside its transaction. Returns its pair's rows."""
+        if before is not None:  # (a new trade's row was inserted as it is)
+            if trade.state != before.state:
+                self.conn.execute("UPDATE trades SET state = ?, quantities = ?, updated_at = ? WHERE id = ?",
+                                  [trade.state, dumped, now, trade.id])
+            else:  # the same state: its index is left alone
+                self.conn.execute("UPDATE trades SET quantities = ?, updated_at = ? WHERE id = ?",
+                                  [dumped, now, trade.id])
+        if trade.pair_id is None:
+            realised = openstate.derive_unpaired(self.conn, trade)
         else:
-            openstate.refresh_unpaired(self.conn, trade)
-        return trade
+            pair = pair or self._pair_rows(trade.pair_id)
+            if pair is None:
+                raise LedgerError(f"no pair {trade.pair_id}")
+            pair, realised = openstate.derive_pair(self.conn, pair, trade)
+        self._write_orders(rows, realised)
+        return pair
 
     # the engine's API
 
@@ -833,23 +961,36 @@ class Ledger(LedgerReader):
             raise ValueError(f"size must be positive, not {size}")
         with self._write() as now:
             if kind == Kind.OPEN:
-                pair_id = self.db.execute("INSERT INTO pairs (opened_at) VALUES (?)", [now]).lastrowid
-            elif not self._rows("SELECT 1 FROM pairs WHERE id = ?", [pair_id]):
-                raise LedgerError(f"no pair {pair_id} to close")
-            tid = self.db.execute(
+                pair_id = self.conn.execute("INSERT INTO pairs (opened_at) VALUES (?)", [now]).lastrowid
+                assert pair_id is not None
+                pair: openstate.PairRows | None = openstate.PairRows.new(pair_id)
+            else:
+                assert pair_id is not None
+                pair = self._pair_rows(pair_id)
+                if pair is None:
+                    raise LedgerError(f"no pair {pair_id} to close")
+            # inserted as it stays: a new trade's orders have filled nothing, so its quantities are known now
+            q = quantities(kind, size, leg_a, leg_b, (), ZERO, "pending")
+            tid = self.conn.execute(
                 "INSERT INTO trades (kind, pair_id, policy, state, a_venue, a_market, a_side, b_venue, b_market, "
                 "b_side, intended, adopted, quantities, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, '0', '{}', ?, ?)",
+                "VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, '0', ?, ?, ?)",
                 [kind.value, pair_id, policy.value, leg_a.venue, leg_a.market, leg_a.side.value, leg_b.venue,
-                 leg_b.market, leg_b.side.value, str(size), now, now]).lastrowid
+                 leg_b.market, leg_b.side.value, str(size), _dumps(q), now, now]).lastrowid
+            assert tid is not None
             trade = Trade(tid, kind, pair_id, policy, "pending", leg_a, leg_b, size, ZERO, (), now, now)
             reduce_only = kind == Kind.CLOSE
-            orders = [self._insert_order(trade, Role.LEG_A, leg_a, size, limit_a, reduce_only, now)]
+            rows = _OrderRows()
+            orders: tuple[Order, ...] = (self._insert_order(trade, Role.LEG_A, leg_a, size, limit_a, reduce_only,
+                                                            now, rows),)
             if policy == Policy.CONCURRENT:
-                trade = replace(trade, orders=tuple(orders))
-                orders.append(self._insert_order(trade, Role.HEDGE, leg_b, size, limit_b, reduce_only, now))
-            trade = replace(trade, orders=tuple(orders))
-            trade = self._save_state(trade, self._journal(trade, None, "create", reason, now), now)
+                assert limit_b is not None
+                orders += (self._insert_order(_evolve(trade, orders=orders), Role.HEDGE, leg_b, size, limit_b,
+                                              reduce_only, now, rows),)
+            trade = _evolve(trade, orders=orders)
+            dumped = self._journal(0, [_Step(trade, q, None, "create")], reason, now)
+            pair = self._save_state(trade, None, dumped, now, rows, pair)
+        self._remember(trade, 1, pair)
         _log_transition(trade, None, "create", reason)
         return trade
 
@@ -870,12 +1011,13 @@ class Ledger(LedgerReader):
                             "VALUES (?, ?, ?, ?, ?, ?)",
                             [venue, market, str(quantity), f"flatten trade {tid}: {reason}", tid, now])
             openstate.add_position(self.conn, venue, market, quantity)
-            trade = Trade(tid, Kind.FLATTEN, None, Policy.SEQUENTIAL, "pending", Leg(venue, market, side), None,
-                          abs(quantity), quantity, (), now, now)
-            self._journal(trade, None, "create", reason, now)
-            before = trade.state
-            trade = replace(trade, state=next_state(before, "orphan", trade.check()))
-            trade = self._save_state(trade, self._journal(trade, before, "orphan", reason, now), now)
+            created = Trade(tid, Kind.FLATTEN, None, Policy.SEQUENTIAL, "pending", Leg(venue, market, side), None,
+                            abs(quantity), quantity, (), now, now)
+            trade = _evolve(created, state=next_state(created.state, "orphan", created.check()))
+            dumped = self._journal(0, [_Step(created, created.quantities, None, "create"),
+                                       _Step(trade, trade.quantities, created.state, "orphan")], reason, now)
+            self._save_state(trade, created, dumped, now, _OrderRows())
+        self._remember(trade, 2, None)
         _log_transition(trade, None, "orphan", reason)
         return trade
 
@@ -900,15 +1042,17 @@ class Ledger(LedgerReader):
         if new_order is not None and triggers[-1] not in ORDER_ROLE:
             raise IllegalTransition(f"{triggers[-1]!r} records no order")
         steps = []
+        rows = _OrderRows()
         with self._write() as now:
-            trade = self._apply(self._load(trade_id), order_updates, now)
-            quantities = json.dumps(trade.quantities.as_json())
+            committed, seq = self._committed(trade_id)
+            trade = self._apply(committed, order_updates, now, rows)
             for n, trig in enumerate(triggers):
                 ordered = new_order if n == len(triggers) - 1 else None
                 before = trade.state
-                dest = next_state(before, trig, trade.check(ordered.size if ordered else None))
+                check = trade.check(ordered.size if ordered else None)
+                dest = next_state(before, trig, check)
+                q = check.q  # a new order has filled nothing: the quantities move only into `residual`
                 if ordered is not None:
-                    q = trade.quantities
                     role = ORDER_ROLE[trig]
                     if role == Role.HEDGE:
                         leg, reduce_only = trade.leg_b, trade.kind == Kind.CLOSE
@@ -916,42 +1060,56 @@ class Ledger(LedgerReader):
                         leg, reduce_only = Leg(q.exposure_venue, q.exposure_market, unwind_side(q)), True
                     if leg is None:
                         raise IllegalTransition(f"trade {trade_id} has no leg B to hedge on")
-                    order = self._insert_order(trade, role, leg, ordered.size, ordered.limit_price, reduce_only, now)
-                    trade = replace(trade, orders=(*trade.orders, order))
-                trade = replace(trade, state=dest)
-                quantities = self._journal(trade, before, trig, reason, now)
-                steps.append((trade, before, trig))
-            trade = self._save_state(trade, quantities, now)
-        for t, before, trig in steps:
-            _log_transition(t, before, trig, reason)
+                    order = self._insert_order(trade, role, leg, ordered.size, ordered.limit_price, reduce_only, now,
+                                               rows)
+                    trade = _evolve(trade, state=dest, orders=(*trade.orders, order))
+                else:
+                    trade = _evolve(trade, state=dest)
+                steps.append(_Step(trade, trade.quantities if dest == "residual" else q, before, trig))
+            dumped = self._journal(seq, steps, reason, now) if steps else _dumps(trade.quantities)
+            pair = self._save_state(trade, committed, dumped, now, rows)
+        self._remember(trade, seq + len(steps), pair)
+        for step in steps:
+            _log_transition(step.trade, step.before, step.trigger, reason)
         if trade.terminal:
             self._after_trade_ended()
         return trade
 
-    def _apply(self, trade: Trade, answers: Iterable[Answer], now: str) -> Trade:
+    def _apply(self, trade: Trade, answers: Iterable[Answer], now: str, rows: _OrderRows) -> Trade:
+        """The trade once ``answers`` about its orders are known, as of this commit; their rows go to ``rows``."""
         orders = {o.client_id: o for o in trade.orders}
         for answer in answers:
             a = as_answer(answer)
             if a.client_id not in orders:
                 raise LedgerError(f"trade {trade.id} has no order {a.client_id!r}")
-            orders[a.client_id] = self._store_answer(orders[a.client_id], a, now)
-        return replace(trade, orders=tuple(orders.values()))
+            orders[a.client_id] = self._answer(orders[a.client_id], a, now, rows)
+        return _evolve(trade, orders=tuple(orders.values()), updated_at=now)
 
     def record_order_answer(self, answer: Answer) -> Order:
         """Durably record what became of an order: a send outcome (``OrderAnswer`` with status accepted,
         rejected, rate_limited or unknown) or a venue's answer (``OrderOpen``, ``OrderFinal``,
         ``OrderNotFound``). Each answer is also kept in the order's event history."""
         a = as_answer(answer)
+        rows = _OrderRows()
         with self._write() as now:
-            rows = self._rows("SELECT * FROM orders WHERE client_id = ?", [a.client_id])
-            if not rows:
+            found = self._rows("SELECT trade_id, pair_id FROM orders WHERE client_id = ?", [a.client_id])
+            if not found:
                 raise LedgerError(f"no order with client id {a.client_id!r}")
-            order = self._store_answer(order_of(rows[0]), a, now)
-            if order.trade_id is not None:  # keep the trade's quantities, and its pair, current
-                trade = self._load(order.trade_id)
-                self._save_state(trade, json.dumps(trade.quantities.as_json()), now)
-            elif rows[0]["pair_id"] is not None:  # a legacy leg
-                openstate.refresh_pair(self.conn, rows[0]["pair_id"])
+            trade_id, pair_id = found[0]["trade_id"], found[0]["pair_id"]
+            if trade_id is not None:  # keep the trade's quantities, and its pair, current
+                committed, seq = self._committed(trade_id)
+                trade = self._apply(committed, [a], now, rows)
+                pair = self._save_state(trade, committed, _dumps(trade.quantities), now, rows)
+                order = trade.order(a.client_id)
+            else:  # a legacy leg
+                order = self._answer(self.order(a.client_id), a, now, rows)
+                self._write_orders(rows, {})
+                if pair_id is not None:
+                    openstate.refresh_pair(self.conn, pair_id)
+        if trade_id is not None:
+            self._remember(trade, seq, pair)
+        else:  # its pair was derived from what is stored: what the writer remembered of it is stale
+            self._pair_memo.pop(pair_id, None)
         log.log(logging.WARNING if a.status in (OrderStatus.UNKNOWN, OrderStatus.REJECTED, OrderStatus.RATE_LIMITED)
                 else logging.INFO,
                 "trade %s %s", order.trade_id, describe_order(order),

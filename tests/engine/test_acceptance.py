@@ -133,6 +133,8 @@ def test_sigkill_while_the_hedge_is_in_flight_then_restart_resumes_to_net_flat(v
 
 
 def test_halt_stops_opening_and_resume_reverses_it(venues: Venues, engine: Engine, tmp_path: Path) -> None:
+    # room for pairs the simulators' own dislocations may open before the halt
+    engine.config.write_text(engine.config.read_text().replace("max_open_pairs = 1", "max_open_pairs = 50"))
     engine.start()
     wait_for(lambda: (s := engine.status())["engine"] and s["engine"]["running"], what="the engine to run")
     pyarb("halt", "--db", str(engine.db), "--reason", "test halt", cwd=tmp_path)

@@ -76,6 +76,23 @@ def test_a_transition_and_its_rows_are_one_transaction(ledger, db_path, monkeypa
     assert len(ledger.transitions(trade.id)) == 2
 
 
+def test_after_a_failed_commit_the_writer_goes_on_from_what_was_committed(ledger, monkeypatch):
+    trade = to_state(ledger, "leg_a_filled")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(Ledger, "_journal", crash)
+    with pytest.raises(RuntimeError):
+        ledger.transition(trade.id, "hedge", "hedge", new_order=NewOrder(SIZE, PRICE_B))
+    monkeypatch.undo()
+    after = ledger.transition(trade.id, "hedge", "hedge", new_order=NewOrder(SIZE, PRICE_B))
+    assert after == ledger.trade(trade.id)
+    assert [o.client_id.rsplit("-", 1)[1] for o in after.orders] == ["a1", "b1"]  # the lost attempt left no trace
+    assert [t.seq for t in ledger.transitions(trade.id)] == [1, 2, 3]
+    assert ledger.verify_open_state() == []
+
+
 def test_one_commit_per_transition_in_wal_with_synchronous_full(ledger):
     statements: list[str] = []
     assert ledger.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -290,6 +290,34 @@ def test_an_order_whose_fill_is_answered_away_leaves_the_positions_and_the_pnl(l
     assert_open_state_is_history(ledger)
 
 
+def test_what_changes_no_fill_leaves_the_pair_as_it_is_without_deriving_it(ledger):
+    t = to_state(ledger, "leg_a_filled")
+    with mock.patch.object(openstate, "pair_state", wraps=openstate.pair_state) as derived:
+        t = ledger.transition(t.id, "hedge", "hedge", new_order=NewOrder(SIZE, D(122380)))
+        ledger.record_order_answer(OrderAnswer(last(t).client_id, OrderStatus.UNKNOWN, detail="timeout"))
+        t = ledger.transition(t.id, "hedge", "hedge again", order_updates=[final(last(t), D(0))],
+                              new_order=NewOrder(SIZE, D(122370)))
+    assert derived.call_count == 0
+    assert (ledger.pair(t.pair_id).status, ledger.pair(t.pair_id).positions) == ("opening", {"edgex": {"BTCUSD": SIZE}})
+    ledger.transition(t.id, "complete", "hedged", order_updates=[final(last(t), SIZE, D(122370))])
+    assert ledger.pair(t.pair_id).status == "open"
+    assert_open_state_is_history(ledger)
+
+
+def test_a_late_answer_about_one_trade_of_a_pair_counts_for_its_other_trade_in_flight(ledger):
+    opened = to_state(ledger, "complete")
+    close = ledger.create_trade("close", Leg("edgex", "BTCUSD", Side.SELL), Leg("paradex", "BTC-USD-PERP", Side.BUY),
+                                SIZE, D(122500), pair_id=opened.pair_id)
+    # the venue's corrected word on the opening leg A, while the close trade is in flight
+    ledger.record_order_answer(OrderFinal(opened.orders[0].client_id, D("0.004"), PRICE_A, D("0.02"), "FILLED"))
+    close = ledger.transition(close.id, ("fill_leg_a", "hedge"), "closed A",
+                              order_updates=[final(close.orders[0], SIZE, D(122500))],
+                              new_order=NewOrder(SIZE, D(122450)))
+    ledger.transition(close.id, "complete", "closed B", order_updates=[final(last(close), SIZE, D(122450))])
+    assert ledger.pair(opened.pair_id).positions == {"edgex": {"BTCUSD": D("-0.001")}}
+    assert_open_state_is_history(ledger)
+
+
 def test_an_answer_about_a_legacy_leg_keeps_the_open_state(ledger):
     ledger.import_legacy((DATA / "positions_incident.json").read_text())
     for pair in ledger.pairs():
