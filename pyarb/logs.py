@@ -55,6 +55,8 @@ def configure(fmt: Literal["plain", "json"] = "plain", level: int = logging.INFO
     Returns the handler that writes."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
+    # the engine never logs these, and each costs a system call or a lookup per record on the trading thread
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = logging.handlers.QueueListener(records, handler)
     listener.start()

@@ -140,8 +140,8 @@ def pair_state(pair_id: int, legacy_id: str | None, legacy_status: str | None, t
         if o.filled:
             add(positions, o.venue, o.market, o.signed_filled)
     for t in trades:
-        if t.state == "residual":
-            q = t.quantities
+        q = t.quantities if t.state == "residual" else None
+        if q is not None and q.residual:  # a late answer can leave a residual trade with nothing open
             assert q.exposure_venue is not None and q.exposure_market is not None
             add(residuals, q.exposure_venue, q.exposure_market, q.residual)
             add(positions, q.exposure_venue, q.exposure_market, -q.residual)

@@ -514,6 +514,8 @@ class LedgerReader:
                 f"FROM trades INDEXED BY {UNPAIRED_CARRYING} WHERE {UNPAIRED_CARRYING_WHERE} ORDER BY id",
                 open_pairs):
             q = json.loads(r["quantities"])
+            if Decimal(q["open_exposure"]) == 0:  # a late answer closed what was left
+                continue
             rest = (f"the other fills of pair {r['pair_id']} offset each other" if r["pair_id"] else
                     "what its unwinds left of its adjustment")
             out.append(Contribution(q["exposure_venue"], q["exposure_market"], Decimal(q["open_exposure"]),

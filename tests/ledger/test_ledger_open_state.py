@@ -502,3 +502,18 @@ def test_positions_verify_checks_the_kept_state_against_history(ledger, db_path)
     ledger.conn.execute("UPDATE positions SET quantity = '1' WHERE venue = 'edgex'")  # a drifted cache
     out = CliRunner().invoke(main, ["positions", "--verify", "--json", "--db", str(db_path)])
     assert out.exit_code == 1 and "position edgex BTCUSD: stored 1, history 0.0045" in out.output, out.output
+
+
+def test_a_late_answer_that_closes_a_residual_trade_is_recorded_without_error(tmp_path: Path) -> None:
+    ledger = Ledger.open(tmp_path / "ledger.db")
+    try:
+        t = to_state(ledger, "residual")
+        hedge = next(o for o in t.orders if o.role.value == "hedge")
+        ledger.record_order_answer(final(hedge, SIZE))  # the venue now reports the hedge filled in full
+        after = ledger.trade(t.id)
+        assert after.state == "residual" and after.quantities.residual == 0
+        assert ledger.verify_open_state() == []
+        assert sum(c.quantity for c in ledger.position_contributions() if c.venue == A.venue) == \
+            ledger.expected_positions()[A.venue][A.market]
+    finally:
+        ledger.close()
