@@ -83,7 +83,10 @@ class Books:
     ) -> None:
         """Raises ValueError on a bad config (e.g. a zero tick, a fee outside [0, 1))."""
     def on_frame(self, venue: _Venue, frame: bytes | str, now_ms: int) -> FrameResult:
-        """Applies one raw websocket frame received at ``now_ms``. Never raises on frame content."""
+        """Applies one raw websocket frame received at ``now_ms``. Never raises on frame content.
+
+        Results and quotes are immutable, so one that says the same as the last one handed out is that
+        same object again (most frames change neither the best prices nor the opportunity)."""
     def best(self, now_ms: int) -> Quote | None: ...
     def quote(self, direction: _Direction, size: _Decimal | str, now_ms: int) -> Quote | None:
         """Executing ``direction`` at ``size``; None when a book is stale, too old, or too thin."""

@@ -199,3 +199,23 @@ def test_a_repeated_key_in_a_level_is_malformed() -> None:
     repeated = frame.replace(b'"price":"122000.0"', b'"price":"122000.0","price":"122001.0"')
     result = books.on_frame("edgex", repeated, 0)
     assert (result.kind, result.reason) == ("rejected", "malformed")
+
+
+def test_results_handed_out_again_never_change() -> None:
+    """An unchanged result or opportunity is handed out as the same (immutable) object: one held on to
+    keeps saying what it said when it was returned, whatever frames follow."""
+    books = crossing_books()
+    bids = [("122100.0", "0.03"), ("122010.0", "1")]
+    first = books.on_frame("paradex", paradex_snapshot(1, bids, [("122200.0", "1")]), 10)
+    quote = first.opportunity
+    assert quote is not None
+    said = (first.kind, first.best_bid, first.best_ask, quote.size, quote.buy_limit)
+    deeper = orjson.dumps(paradex_msg(2, False, updates=[("SELL", "122300.0", "5")]))
+    again = books.on_frame("paradex", deeper, 11)
+    assert (again.kind, again.best_bid, again.best_ask) == said[:3]
+    assert again.opportunity is not None and again.opportunity.size == quote.size
+    top = orjson.dumps(paradex_msg(3, False, updates=[("BUY", "122100.0", "0.01")]))
+    changed = books.on_frame("paradex", top, 12)
+    assert changed.best_bid == first.best_bid
+    assert changed.opportunity is not None and changed.opportunity.size != quote.size
+    assert (first.kind, first.best_bid, first.best_ask, quote.size, quote.buy_limit) == said

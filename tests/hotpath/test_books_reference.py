@@ -304,3 +304,14 @@ def test_largest_size_is_the_largest_with_the_minimum_edge(config: tuple[Any, ..
     else:
         assert best is not None and best.direction == "buy_edgex_sell_paradex"
         assert Decimal(best.size) == Decimal(largest) / 100_000
+
+
+def test_rust_and_reference_agree_on_deeply_nested_frames() -> None:
+    """orjson refuses more than 1024 levels of nesting, and so does Rust (rather than recurse until the
+    stack runs out, as the JSON parser would while skipping a field it does not read)."""
+    for depth in (1024, 1025, 100_000):
+        frame = b'{"type":"ping","x":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+        for venue in ("edgex", "paradex"):
+            config = (EDGEX, PARADEX, "1", "1", 1000)
+            got, want = Books(*config).on_frame(venue, frame, 0), ReferenceBooks(*config).on_frame(venue, frame, 0)
+            assert {f: getattr(got, f) for f in RESULT_FIELDS} == {f: getattr(want, f) for f in RESULT_FIELDS}

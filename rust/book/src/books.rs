@@ -5,7 +5,7 @@ use crate::book::Level;
 use crate::feed::{Continuity, Decoded, Feed, Market, Outcome};
 use crate::fixed::{decimals, format_units, parse_units, Grid, NumError, MAX_EXP};
 use crate::spread::{
-    largest_size, Execution, Fees, Sizing, Walk, FEE_EXP, FEE_SCALE, MIN_EDGE_EXP, VWAP_EXTRA_EXP,
+    best_execution, Execution, Fees, Sizing, Walk, FEE_EXP, FEE_SCALE, MIN_EDGE_EXP, VWAP_EXTRA_EXP,
 };
 use crate::{edgex, paradex};
 
@@ -146,6 +146,55 @@ pub struct Books {
     sizing: Sizing,
     max_age_ms: i64,
     scales: Scales,
+    /// The last execution found in each direction, indexed by [`Direction`]. A `Vec`, so that it can
+    /// be taken out while the books are read at no cost.
+    memos: Vec<Memo>,
+}
+
+/// One direction's last execution, kept with the levels it was found from. It depends on nothing
+/// else, so it holds while they are unchanged: most deltas touch levels deeper than any walk reads.
+#[derive(Debug, Default)]
+struct Memo {
+    /// The best levels that finding it read, of the buy venue's asks and the sell venue's bids.
+    asks: Vec<Level>,
+    bids: Vec<Level>,
+    /// It read a side to the end, so a level added anywhere on that side could change it.
+    asks_whole: bool,
+    bids_whole: bool,
+    execution: Option<Execution>,
+    found: bool,
+}
+
+impl Memo {
+    fn execution(
+        &mut self,
+        asks: &[Level],
+        bids: &[Level],
+        fees: Fees,
+        sizing: Sizing,
+    ) -> Option<Execution> {
+        let holds = |read: &[Level], whole: bool, side: &[Level]| {
+            if whole {
+                side == read
+            } else {
+                side.starts_with(read)
+            }
+        };
+        if !(self.found
+            && holds(&self.asks, self.asks_whole, asks)
+            && holds(&self.bids, self.bids_whole, bids))
+        {
+            let (execution, reach) = best_execution(asks, bids, fees, sizing);
+            self.asks.clear();
+            self.asks.extend_from_slice(&asks[..reach.asks]);
+            self.bids.clear();
+            self.bids.extend_from_slice(&bids[..reach.bids]);
+            (self.asks_whole, self.bids_whole) =
+                (reach.asks == asks.len(), reach.bids == bids.len());
+            (self.execution, self.found) = (execution, true);
+        }
+        self.execution
+    }
 }
 
 impl Books {
@@ -200,6 +249,7 @@ impl Books {
                 price_exp,
                 size_exp,
             },
+            memos: Direction::ALL.map(|_| Memo::default()).into(),
         })
     }
 
@@ -240,7 +290,7 @@ impl Books {
         let (stale, book) = (feed.is_stale(), feed.book());
         let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
         let opportunity = if outcome == Outcome::Applied {
-            self.best(now_ms)
+            self.remembered_best(now_ms)
         } else {
             None
         };
@@ -279,14 +329,34 @@ impl Books {
     /// The largest size in each direction with at least the minimum edge; the one with more edge
     /// in USD wins.
     pub fn best(&self, now_ms: i64) -> Option<Quote> {
+        self.best_by(now_ms, |_, asks, bids, fees| {
+            best_execution(asks, bids, fees, self.sizing).0
+        })
+    }
+
+    /// [`Books::best`], reusing a direction's last execution while the levels it read are unchanged.
+    fn remembered_best(&mut self, now_ms: i64) -> Option<Quote> {
+        let mut memos = std::mem::take(&mut self.memos);
+        let best = self.best_by(now_ms, |direction, asks, bids, fees| {
+            match memos.get_mut(direction as usize) {
+                Some(memo) => memo.execution(asks, bids, fees, self.sizing),
+                None => best_execution(asks, bids, fees, self.sizing).0,
+            }
+        });
+        self.memos = memos;
+        best
+    }
+
+    /// The best of both directions, each direction's execution found by `find`.
+    fn best_by(
+        &self,
+        now_ms: i64,
+        mut find: impl FnMut(Direction, &[Level], &[Level], Fees) -> Option<Execution>,
+    ) -> Option<Quote> {
         let mut best: Option<Quote> = None;
         for direction in Direction::ALL {
             let (asks, bids) = self.sides(direction, now_ms)?;
-            let fees = self.fees(direction);
-            let Some(size) = largest_size(asks, bids, fees, self.sizing) else {
-                continue;
-            };
-            let Some(execution) = Execution::at(asks, bids, fees, size) else {
+            let Some(execution) = find(direction, asks, bids, self.fees(direction)) else {
                 continue;
             };
             if best.is_none_or(|b| execution.edge > b.execution.edge) {

@@ -6,120 +6,307 @@
 //!   "depthType":"CHANGED"}]}}`
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use sonic_rs::LazyValue;
 
-use crate::book::Side;
-use crate::feed::{Decoded, Market, OtherFrame, Problem, Update};
-use crate::json::{time_text, Obj, Text, Version};
+use crate::book::{Level, Side};
+use crate::feed::{Decoded, Entry, Market, Op, OtherFrame, Problem, Update};
+use crate::json::{
+    decode_frame, fields, malformed, time_text, Keys, Nullable, Target, Text, Units, Version,
+};
 
-/// The envelope, generic in what `content` is decoded as: first as depth, and only if that fails,
-/// as anything, to tell other frames from malformed depth frames.
-#[derive(Deserialize)]
-struct Frame<'a, C> {
-    #[serde(rename = "type", borrow)]
+fields!(FrameField {
+    Kind = "type",
+    Channel = "channel",
+    Content = "content",
+    Time = "time",
+});
+fields!(ContentField {
+    DataType = "dataType",
+    Data = "data",
+});
+fields!(EntryField {
+    Start = "startVersion",
+    End = "endVersion",
+    DepthType = "depthType",
+    Contract = "contractName",
+    Asks = "asks",
+    Bids = "bids",
+});
+fields!(LevelField {
+    Price = "price",
+    Size = "size",
+});
+
+/// What decides where a frame goes, and the header of its depth content.
+#[derive(Default)]
+struct Frame<'a> {
     kind: Option<Text<'a>>,
-    #[serde(borrow)]
     channel: Option<Text<'a>>,
-    content: Option<C>,
-    #[serde(borrow)]
     time: Option<LazyValue<'a>>,
+    content: Option<Content<'a>>,
 }
 
-/// What decides where a frame goes.
-struct Route<'a> {
-    kind: Option<Text<'a>>,
-    channel: Option<Text<'a>>,
-    time: Option<LazyValue<'a>>,
+/// `content` but its entries, which went into the update.
+struct Content<'a> {
+    data_type: Option<Text<'a>>,
+    /// `data` was there and not null.
+    has_data: bool,
 }
 
-impl<'a, C> Frame<'a, C> {
-    fn split(self) -> (Route<'a>, Option<C>) {
-        (
-            Route {
-                kind: self.kind,
-                channel: self.channel,
-                time: self.time,
-            },
-            self.content,
-        )
+/// An entry of `data` but its levels, which went into the update. Checked once the whole frame is
+/// read: `dataType` may follow `data`.
+#[derive(Debug, Default)]
+pub(crate) struct Head {
+    start: Option<u64>,
+    end: Option<u64>,
+    depth_type: Option<DepthType>,
+    /// `contractName` when it is not the market's.
+    foreign_contract: Option<String>,
+    /// Where the entry's levels end in the update's ops.
+    ops_end: usize,
+}
+
+#[derive(Debug)]
+enum DepthType {
+    Snapshot,
+    Changed,
+    Unknown(String),
+}
+
+impl DepthType {
+    /// In any letter case.
+    fn of(text: &str) -> DepthType {
+        if text.eq_ignore_ascii_case("snapshot") {
+            DepthType::Snapshot
+        } else if text.eq_ignore_ascii_case("changed") {
+            DepthType::Changed
+        } else {
+            DepthType::Unknown(text.to_owned())
+        }
     }
 }
 
-#[derive(Deserialize)]
-struct Content<'a> {
-    #[serde(rename = "dataType", borrow)]
-    data_type: Option<Text<'a>>,
-    #[serde(borrow)]
-    data: Option<Vec<Obj<Entry<'a>>>>,
+struct FrameSeed<'u>(Option<Target<'u>>);
+
+impl<'de> DeserializeSeed<'de> for FrameSeed<'_> {
+    type Value = Frame<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Frame<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
 }
 
-#[derive(Deserialize)]
-struct Entry<'a> {
-    #[serde(rename = "startVersion")]
-    start: Option<Version>,
-    #[serde(rename = "endVersion")]
-    end: Option<Version>,
-    #[serde(rename = "depthType", borrow)]
-    depth_type: Option<Text<'a>>,
-    #[serde(rename = "contractName", borrow)]
-    contract: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    asks: Vec<Level<'a>>,
-    #[serde(borrow, default)]
-    bids: Vec<Level<'a>>,
+impl<'de> Visitor<'de> for FrameSeed<'_> {
+    type Value = Frame<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Frame<'de>, A::Error> {
+        let mut frame = Frame::default();
+        let mut keys = Keys::new();
+        while let Some(field) = keys.next(&mut map)? {
+            match (field, self.0.as_mut()) {
+                (FrameField::Kind, _) => frame.kind = map.next_value()?,
+                (FrameField::Channel, _) => frame.channel = map.next_value()?,
+                (FrameField::Time, _) => frame.time = map.next_value()?,
+                (FrameField::Content, Some(target)) => {
+                    let content = ContentSeed(target.reborrow());
+                    frame.content = map.next_value_seed(Nullable(content))?;
+                }
+                (FrameField::Content, None) => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(frame)
+    }
+}
+
+struct ContentSeed<'u>(Target<'u>);
+
+impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
+    type Value = Content<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Content<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ContentSeed<'_> {
+    type Value = Content<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Content<'de>, A::Error> {
+        let (mut data_type, mut has_data) = (None, false);
+        let mut keys = Keys::new();
+        while let Some(field) = keys.next(&mut map)? {
+            match field {
+                ContentField::DataType => data_type = map.next_value()?,
+                ContentField::Data => {
+                    let entries = Entries(self.0.reborrow());
+                    has_data = map.next_value_seed(Nullable(entries))?.is_some();
+                }
+            }
+        }
+        Ok(Content {
+            data_type,
+            has_data,
+        })
+    }
+}
+
+/// `data`: each entry's levels go to the update's ops, and its head to the update's heads.
+struct Entries<'u>(Target<'u>);
+
+impl<'de> DeserializeSeed<'de> for Entries<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entries<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of depth entries")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Target { market, update } = self.0;
+        while let Some(head) = seq.next_element_seed(EntrySeed {
+            market,
+            ops: &mut update.ops,
+        })? {
+            update.heads.push(head);
+        }
+        Ok(())
+    }
+}
+
+struct EntrySeed<'u> {
+    market: &'u Market,
+    ops: &'u mut Vec<Op>,
+}
+
+impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
+    type Value = Head;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Head, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntrySeed<'_> {
+    type Value = Head;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a depth entry")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+        let mut head = Head::default();
+        let mut keys = Keys::new();
+        while let Some(field) = keys.next(&mut map)? {
+            match field {
+                EntryField::Start => {
+                    head.start = map.next_value::<Option<Version>>()?.map(|v| v.0);
+                }
+                EntryField::End => head.end = map.next_value::<Option<Version>>()?.map(|v| v.0),
+                EntryField::DepthType => {
+                    let text: Option<Text> = map.next_value()?;
+                    head.depth_type = text.map(|t| DepthType::of(t.as_str()));
+                }
+                EntryField::Contract => {
+                    let name: Option<Text> = map.next_value()?;
+                    head.foreign_contract = name
+                        .filter(|n| n.as_str() != self.market.name)
+                        .map(|n| n.0.into_owned());
+                }
+                EntryField::Asks | EntryField::Bids => {
+                    let side = match field {
+                        EntryField::Asks => Side::Ask,
+                        _ => Side::Bid,
+                    };
+                    map.next_value_seed(Levels {
+                        market: self.market,
+                        side,
+                        ops: &mut *self.ops,
+                    })?;
+                }
+            }
+        }
+        head.ops_end = self.ops.len();
+        Ok(head)
+    }
+}
+
+/// `asks` or `bids`: each level is appended to `ops` as it is read.
+struct Levels<'u> {
+    market: &'u Market,
+    side: Side,
+    ops: &'u mut Vec<Op>,
+}
+
+impl<'de> DeserializeSeed<'de> for Levels<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Levels<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of levels")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(level) = seq.next_element_seed(LevelSeed(self.market))? {
+            self.ops.push(Op {
+                side: self.side,
+                level,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A level sent either as `{"price": .., "size": ..}` or as `[price, size]`.
-struct Level<'a> {
-    price: Text<'a>,
-    size: Text<'a>,
+#[derive(Clone, Copy)]
+struct LevelSeed<'m>(&'m Market);
+
+impl<'de> DeserializeSeed<'de> for LevelSeed<'_> {
+    type Value = Level;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Level, D::Error> {
+        deserializer.deserialize_any(self)
+    }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Level<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct LevelVisitor<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for LevelVisitor<'a> {
-            type Value = Level<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a level: {\"price\", \"size\"} or [price, size]")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let price = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let size = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(3, &self));
-                }
-                Ok(Level { price, size })
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let (mut price, mut size) = (None, None);
-                while let Some(key) = map.next_key::<Text>()? {
-                    match key.as_str() {
-                        "price" if price.is_some() => {
-                            return Err(de::Error::duplicate_field("price"))
-                        }
-                        "size" if size.is_some() => return Err(de::Error::duplicate_field("size")),
-                        "price" => price = Some(map.next_value()?),
-                        "size" => size = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                let price = price.ok_or_else(|| de::Error::missing_field("price"))?;
-                let size = size.ok_or_else(|| de::Error::missing_field("size"))?;
-                Ok(Level { price, size })
+impl<'de> Visitor<'de> for LevelSeed<'_> {
+    type Value = Level;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a level: {\"price\", \"size\"} or [price, size]")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Level, A::Error> {
+        let price = seq
+            .next_element_seed(Units::Price(self.0.price))?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let size = seq
+            .next_element_seed(Units::Size(self.0.size))?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(3, &self));
+        }
+        Ok(Level { price, size })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Level, A::Error> {
+        let (mut price, mut size) = (None, None);
+        let mut keys = Keys::new();
+        while let Some(field) = keys.next(&mut map)? {
+            match field {
+                LevelField::Price => price = Some(map.next_value_seed(Units::Price(self.0.price))?),
+                LevelField::Size => size = Some(map.next_value_seed(Units::Size(self.0.size))?),
             }
         }
-        deserializer.deserialize_any(LevelVisitor(PhantomData))
+        let price = price.ok_or_else(|| de::Error::missing_field("price"))?;
+        let size = size.ok_or_else(|| de::Error::missing_field("size"))?;
+        Ok(Level { price, size })
     }
 }
 
@@ -128,21 +315,23 @@ const BOOK_CHANNEL: &str = "depth.";
 /// Decodes one frame into `update` (a book frame) or names it (any other frame).
 pub fn decode(bytes: &[u8], market: &Market, update: &mut Update) -> Result<Decoded, Problem> {
     update.clear();
-    let (route, content) = match sonic_rs::from_slice::<Obj<Frame<Obj<Content>>>>(bytes) {
-        Ok(Obj(frame)) => {
-            let (route, content) = frame.split();
-            (route, Ok(content))
+    let first = decode_frame(bytes, FrameSeed(Some(Target { market, update })));
+    let (frame, content) = match first {
+        Ok(mut frame) => {
+            let content = frame.content.take();
+            (frame, Ok(content))
         }
-        Err(error) => match sonic_rs::from_slice::<Obj<Frame<IgnoredAny>>>(bytes) {
-            Ok(Obj(frame)) => (frame.split().0, Err(error)),
-            Err(_) => return Err(Problem::malformed(format!("bad frame: {error}"))),
+        Err(error) => match decode_frame(bytes, FrameSeed(None)) {
+            Ok(frame) => (frame, Err(error)),
+            Err(_) => return Err(malformed("bad frame", &error)),
         },
     };
-    let Route {
+    let Frame {
         kind,
         channel,
         time,
-    } = route;
+        ..
+    } = frame;
     let channel_text = channel.as_ref().map_or("", Text::as_str);
     let is_book = kind.as_ref().is_some_and(|k| k.as_str() == "quote-event")
         && channel_text.starts_with(BOOK_CHANNEL);
@@ -154,54 +343,63 @@ pub fn decode(bytes: &[u8], market: &Market, update: &mut Update) -> Result<Deco
         }));
     }
     update.depth = Some(subscribed_depth(channel_text)?);
-    let content = content.map_err(|e| Problem::malformed(format!("bad content: {e}")))?;
-    let Obj(content) = content.ok_or_else(|| Problem::malformed("missing field `content`"))?;
-    let entries = match content.data {
-        Some(entries) if !entries.is_empty() => entries,
-        Some(_) => return Err(Problem::malformed("no depth entries in `data`")),
-        None => return Err(Problem::malformed("missing field `data`")),
-    };
-    for Obj(entry) in &entries {
-        let kind = entry
-            .depth_type
-            .as_ref()
-            .or(content.data_type.as_ref())
-            .map(Text::as_str);
+    let content = content.map_err(|e| malformed("bad content", &e))?;
+    let content = content.ok_or_else(|| Problem::malformed("missing field `content`"))?;
+    if !content.has_data {
+        return Err(Problem::malformed("missing field `data`"));
+    }
+    if update.heads.is_empty() {
+        return Err(Problem::malformed("no depth entries in `data`"));
+    }
+    // `dataType` counts for the entries without a `depthType` of their own, if any.
+    let mut data_type = None;
+    let mut first_op = 0;
+    for head in &update.heads {
+        let kind = match &head.depth_type {
+            Some(kind) => Some(kind),
+            None => data_type
+                .get_or_insert_with(|| {
+                    content
+                        .data_type
+                        .as_ref()
+                        .map(|t| DepthType::of(t.as_str()))
+                })
+                .as_ref(),
+        };
         let snapshot = match kind {
-            Some(k) if k.eq_ignore_ascii_case("snapshot") => true,
-            Some(k) if k.eq_ignore_ascii_case("changed") => false,
-            Some(k) => return Err(Problem::malformed(format!("unknown depth type {k:?}"))),
+            Some(DepthType::Snapshot) => true,
+            Some(DepthType::Changed) => false,
+            Some(DepthType::Unknown(k)) => {
+                return Err(Problem::malformed(format!("unknown depth type {k:?}")))
+            }
             None => return Err(Problem::malformed("missing field `dataType`")),
         };
-        if let Some(name) = &entry.contract {
-            if name.as_str() != market.name {
-                return Err(Problem::malformed(format!(
-                    "contract {:?} is not {:?}",
-                    name.as_str(),
-                    market.name
-                )));
-            }
+        if let Some(name) = &head.foreign_contract {
+            return Err(Problem::malformed(format!(
+                "contract {name:?} is not {:?}",
+                market.name
+            )));
         }
-        let end = entry
+        let end = head
             .end
-            .ok_or_else(|| Problem::malformed("missing field `endVersion`"))?
-            .0;
-        let start = match entry.start {
-            Some(Version(start)) if start > end => {
+            .ok_or_else(|| Problem::malformed("missing field `endVersion`"))?;
+        let start = match head.start {
+            Some(start) if start > end => {
                 return Err(Problem::malformed(format!(
                     "startVersion {start} is after endVersion {end}"
                 )));
             }
-            Some(Version(start)) => start,
+            Some(start) => start,
             None if snapshot => end,
             None => return Err(Problem::malformed("missing field `startVersion`")),
         };
-        for (levels, side) in [(&entry.asks, Side::Ask), (&entry.bids, Side::Bid)] {
-            for level in levels {
-                update.push_level(market, side, level.price.as_str(), level.size.as_str())?;
-            }
-        }
-        update.end_entry(snapshot, start, end);
+        update.entries.push(Entry {
+            snapshot,
+            start,
+            end,
+            ops: first_op..head.ops_end,
+        });
+        first_op = head.ops_end;
     }
     Ok(Decoded::Book)
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::book::{Book, Level, Side};
-use crate::fixed::{format_units, Grid, NumError};
+use crate::fixed::{format_units, Grid};
 
 /// A venue's market, with its grids expressed in the two books' common units.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub struct Update {
     pub ops: Vec<Op>,
     /// The subscribed depth that the book is cut back to after the frame (EdgeX).
     pub depth: Option<usize>,
+    /// EdgeX entries as read, checked once the whole frame is read (`dataType` may follow `data`).
+    pub(crate) heads: Vec<crate::edgex::Head>,
 }
 
 impl Update {
@@ -97,53 +99,7 @@ impl Update {
         self.entries.clear();
         self.ops.clear();
         self.depth = None;
-    }
-
-    /// Converts one level's decimal strings onto the market's grids.
-    pub fn push_level(
-        &mut self,
-        market: &Market,
-        side: Side,
-        price: &str,
-        size: &str,
-    ) -> Result<(), Problem> {
-        let bad = |what: &str, text: &str, e: NumError| {
-            Problem::malformed(format!("{what} {text:?} {e}"))
-        };
-        let price_units = market
-            .price
-            .parse(price)
-            .map_err(|e| bad("price", price, e))?;
-        if price_units == 0 {
-            return Err(Problem::malformed(format!(
-                "price {price:?} is not positive"
-            )));
-        }
-        let size_units = market.size.parse(size).map_err(|e| bad("size", size, e))?;
-        let level = Level {
-            price: price_units,
-            size: size_units,
-        };
-        self.ops.push(Op { side, level });
-        Ok(())
-    }
-
-    /// Marks a level pushed by [`Update::push_level`] as a removal.
-    pub fn remove_last(&mut self) {
-        if let Some(op) = self.ops.last_mut() {
-            op.level.size = 0;
-        }
-    }
-
-    /// Closes the entry made of the levels pushed since the previous one.
-    pub fn end_entry(&mut self, snapshot: bool, start: u64, end: u64) {
-        let first = self.entries.last().map_or(0, |e| e.ops.end);
-        self.entries.push(Entry {
-            snapshot,
-            start,
-            end,
-            ops: first..self.ops.len(),
-        });
+        self.heads.clear();
     }
 }
 

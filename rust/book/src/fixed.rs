@@ -50,34 +50,68 @@ fn split_digits(text: &str) -> Result<(&[u8], &[u8]), NumError> {
     Ok((int_part, frac_part))
 }
 
-/// Parses a plain non-negative decimal into an integer count of `10^-exp`.
+/// `10^n` for every `n` that fits a `u64`.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1; 20];
+    let mut n = 1;
+    while n < powers.len() {
+        powers[n] = powers[n - 1] * 10;
+        n += 1;
+    }
+    powers
+};
+
+/// Parses a plain non-negative decimal into an integer count of `10^-exp`, in one pass over the
+/// bytes: every price and size of every frame goes through here. The first error in this order
+/// wins: not a plain decimal, more decimals than `exp`, larger than [`MAX_UNITS`].
 pub fn parse_units(text: &str, exp: u32) -> Result<u64, NumError> {
-    let (int_part, frac_part) = split_digits(text)?;
+    let bytes = text.as_bytes();
     let exp = exp as usize;
-    let (kept, dropped) = frac_part.split_at(frac_part.len().min(exp));
-    if dropped.iter().any(|&b| b != b'0') {
-        return Err(NumError::OverPrecise);
+    // Saturates just above MAX_UNITS: enough to tell "too large", and never overflows.
+    let mut value = 0u64;
+    let mut i = 0;
+    while let Some(digit) = bytes
+        .get(i)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d < 10)
+    {
+        value = (value * 10 + u64::from(digit)).min(MAX_UNITS + 1);
+        i += 1;
     }
-    // Leading zeros are harmless; stripping them keeps long zero-padded inputs from overflowing.
-    let first = int_part
-        .iter()
-        .position(|&b| b != b'0')
-        .unwrap_or(int_part.len());
-    let mut value: u64 = 0;
-    for &b in int_part[first..].iter().chain(kept) {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .filter(|&v| v <= MAX_UNITS)
-            .ok_or(NumError::TooLarge)?;
+    if i == 0 {
+        return Err(NumError::NotDecimal);
     }
-    for _ in kept.len()..exp {
-        value = value
-            .checked_mul(10)
-            .filter(|&v| v <= MAX_UNITS)
-            .ok_or(NumError::TooLarge)?;
+    let mut kept = 0;
+    if i < bytes.len() {
+        let frac = match &bytes[i..] {
+            [b'.', frac @ ..] if !frac.is_empty() => frac,
+            _ => return Err(NumError::NotDecimal),
+        };
+        let mut over_precise = false;
+        for &b in frac {
+            let digit = b.wrapping_sub(b'0');
+            if digit >= 10 {
+                return Err(NumError::NotDecimal);
+            }
+            if kept < exp {
+                value = (value * 10 + u64::from(digit)).min(MAX_UNITS + 1);
+                kept += 1;
+            } else {
+                over_precise |= digit != 0;
+            }
+        }
+        if over_precise {
+            return Err(NumError::OverPrecise);
+        }
     }
-    Ok(value)
+    if value == 0 {
+        return Ok(0);
+    }
+    POWERS_OF_TEN
+        .get(exp - kept)
+        .and_then(|scale| value.checked_mul(*scale))
+        .filter(|&v| v <= MAX_UNITS)
+        .ok_or(NumError::TooLarge)
 }
 
 /// The number of significant decimal places of a plain decimal ("0.10" has 1), for config values.
@@ -98,9 +132,11 @@ pub struct Grid {
 }
 
 impl Grid {
+    #[inline]
     pub fn parse(&self, text: &str) -> Result<u64, NumError> {
         let units = parse_units(text, self.exp)?;
-        if units % self.increment != 0 {
+        // Most grids have an increment of one unit: no division for them.
+        if self.increment != 1 && units % self.increment != 0 {
             return Err(NumError::OffGrid);
         }
         Ok(units)
@@ -155,6 +191,67 @@ mod tests {
             Err(NumError::TooLarge)
         );
         assert_eq!(parse_units("0000000000000000000000001", 0), Ok(1));
+    }
+
+    /// The definition, spelled out: split at the dot, check, drop trailing decimals, scale.
+    fn parse_units_plainly(text: &str, exp: u32) -> Result<u64, NumError> {
+        let (int_part, frac_part) = split_digits(text)?;
+        let exp = exp as usize;
+        let (kept, dropped) = frac_part.split_at(frac_part.len().min(exp));
+        if dropped.iter().any(|&b| b != b'0') {
+            return Err(NumError::OverPrecise);
+        }
+        let digits: String = int_part
+            .iter()
+            .chain(kept)
+            .map(|&b| char::from(b))
+            .chain(std::iter::repeat_n('0', exp - kept.len()))
+            .collect();
+        let value: u128 = digits.trim_start_matches('0').parse().unwrap_or(0);
+        u64::try_from(value)
+            .ok()
+            .filter(|&v| v <= MAX_UNITS)
+            .ok_or(NumError::TooLarge)
+    }
+
+    #[test]
+    fn one_pass_parsing_agrees_with_the_definition_on_every_short_input() {
+        let alphabet = [b'0', b'1', b'9', b'.', b'x'];
+        let mut text = Vec::new();
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                text.clear();
+                for _ in 0..len {
+                    text.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let text = std::str::from_utf8(&text).unwrap();
+                for exp in 0..=3 {
+                    assert_eq!(
+                        parse_units(text, exp),
+                        parse_units_plainly(text, exp),
+                        "{text:?} at {exp}"
+                    );
+                }
+            }
+        }
+        for (text, exp) in [
+            ("1000000000000", 0),
+            ("1000000000001", 0),
+            ("100000000000.0", 1),
+            ("99999999999999999999.5", 0),
+            ("99999999999999999999.0", 0),
+            ("0.000000000000000000000", 10),
+            ("1.00000000000000000000001", 3),
+            ("1", 25),
+            ("0", 25),
+        ] {
+            assert_eq!(
+                parse_units(text, exp),
+                parse_units_plainly(text, exp),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

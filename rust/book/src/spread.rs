@@ -96,43 +96,79 @@ pub struct Sizing {
 }
 
 /// The largest allowed size whose net edge is at least `sizing.min_edge`, if any.
+pub fn largest_size(asks: &[Level], bids: &[Level], fees: Fees, sizing: Sizing) -> Option<u64> {
+    walk_sizes(asks, bids, fees, sizing).0
+}
+
+/// How many of each side's best levels a computation read: levels deeper than that cannot change
+/// its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    pub asks: usize,
+    pub bids: usize,
+}
+
+/// Executing one direction at its [`largest_size`], and how deep that read each side.
+pub fn best_execution(
+    asks: &[Level],
+    bids: &[Level],
+    fees: Fees,
+    sizing: Sizing,
+) -> (Option<Execution>, Reach) {
+    let (size, reach) = walk_sizes(asks, bids, fees, sizing);
+    // Both walks stop within the levels that finding the size read.
+    (
+        size.and_then(|size| Execution::at(asks, bids, fees, size)),
+        reach,
+    )
+}
+
+/// [`largest_size`], and the levels it read.
 ///
 /// Net edge minus the minimum, `H(q) = sell(q)(1 - fee_s) - buy(q)(1 + fee_b + min_edge)`, is a sum
 /// of per-unit margins that only shrink as the walk goes deeper (asks rise, bids fall). With
 /// `H(0) = 0`, the sizes where `H >= 0` are one interval from zero, so its end is found in one walk
 /// over the segments where both levels stay the same.
-pub fn largest_size(asks: &[Level], bids: &[Level], fees: Fees, sizing: Sizing) -> Option<u64> {
+fn walk_sizes(asks: &[Level], bids: &[Level], fees: Fees, sizing: Sizing) -> (Option<u64>, Reach) {
     let sell_weight = EDGE_SCALE * (FEE_SCALE - i128::from(fees.sell));
     let buy_weight =
         EDGE_SCALE * (FEE_SCALE + i128::from(fees.buy)) + i128::from(sizing.min_edge) * FEE_SCALE;
-    let (mut asks, mut bids) = (asks.iter(), bids.iter());
-    let (mut ask, mut bid) = (asks.next()?, bids.next()?);
+    let (mut ask_levels, mut bid_levels) = (asks.iter(), bids.iter());
+    let reach = |ask_levels: std::slice::Iter<Level>, bid_levels: std::slice::Iter<Level>| Reach {
+        asks: asks.len() - ask_levels.len(),
+        bids: bids.len() - bid_levels.len(),
+    };
+    let (Some(mut ask), Some(mut bid)) = (ask_levels.next(), bid_levels.next()) else {
+        return (None, reach(ask_levels, bid_levels));
+    };
     let (mut ask_left, mut bid_left) = (ask.size, bid.size);
     let (mut size, mut surplus) = (0u64, 0i128);
     while size < sizing.max {
         let segment = ask_left.min(bid_left).min(sizing.max - size);
         let margin = sell_weight * i128::from(bid.price) - buy_weight * i128::from(ask.price);
-        if margin < 0 {
-            let affordable = surplus / -margin;
-            if affordable < i128::from(segment) {
-                size += affordable as u64;
-                break;
-            }
+        // A losing segment that the surplus so far cannot pay for in full ends the walk where the
+        // surplus runs out (the one division).
+        if margin < 0 && surplus < -margin * i128::from(segment) {
+            size += (surplus / -margin) as u64;
+            break;
         }
         surplus += margin * i128::from(segment);
         size += segment;
         (ask_left, bid_left) = (ask_left - segment, bid_left - segment);
         if ask_left == 0 {
-            let Some(next) = asks.next() else { break };
+            let Some(next) = ask_levels.next() else { break };
             (ask, ask_left) = (next, next.size);
         }
         if bid_left == 0 {
-            let Some(next) = bids.next() else { break };
+            let Some(next) = bid_levels.next() else { break };
             (bid, bid_left) = (next, next.size);
         }
     }
     let size = size / sizing.lot * sizing.lot;
-    (size >= sizing.min).then_some(size)
+    (
+        (size >= sizing.min).then_some(size),
+        reach(ask_levels, bid_levels),
+    )
 }
 
 #[cfg(test)]

@@ -280,3 +280,217 @@ fn bad_config_is_a_clear_error() {
     assert!(bad(|c| c.max_size = "0.0005").contains("max_size"));
     assert!(bad(|c| c.edgex.min_size = "0.0000001").contains("min_size"));
 }
+
+/// A small deterministic generator (an LCG), so that the stream below needs no dependency.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn opportunities_found_frame_by_frame_match_a_fresh_search() {
+    // On each applied frame, `on_frame` reuses a direction's last execution while the levels it read
+    // are unchanged; `best` always searches afresh. Deltas land anywhere in the books, the top
+    // included, and remove levels, so both the reuse and the searches happen.
+    let mut b = Books::new(&Config {
+        edgex: EDGEX,
+        paradex: PARADEX,
+        min_edge_bps: "1",
+        max_size: "2",
+        max_age_ms: 1000,
+    })
+    .expect("valid config");
+    let mut rng = Lcg(7);
+    let price = |ticks: u64| format!("{}.{}", ticks / 10, ticks % 10);
+    let mids = [1_220_000u64, 1_220_850];
+    let levels =
+        |rng: &mut Lcg, mid: u64, above: bool, n: usize, deletes: bool| -> Vec<(String, String)> {
+            (0..n)
+                .map(|_| {
+                    let away = 1 + rng.below(40);
+                    let ticks = if above { mid + away } else { mid - away };
+                    let size = if deletes && rng.below(4) == 0 {
+                        "0".to_owned()
+                    } else {
+                        format!("0.{:03}", 1 + rng.below(300))
+                    };
+                    (price(ticks), size)
+                })
+                .collect()
+        };
+    let edgex_rows = |rows: &[(String, String)]| {
+        rows.iter()
+            .map(|(p, s)| format!(r#"["{p}","{s}"]"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let paradex_rows = |side: &str, rows: &[(String, String)]| {
+        rows.iter()
+            .map(|(p, s)| lvl(side, p, s))
+            .collect::<Vec<_>>()
+    };
+    let asks = levels(&mut rng, mids[0], true, 30, false);
+    let bids = levels(&mut rng, mids[0], false, 30, false);
+    let frame = edgex("Snapshot", 1, 1, &edgex_rows(&asks), &edgex_rows(&bids));
+    assert_eq!(
+        b.on_frame(Venue::Edgex, &frame, 0).outcome,
+        Outcome::Applied
+    );
+    let mut snap = paradex_rows("SELL", &levels(&mut rng, mids[1], true, 30, false));
+    snap.extend(paradex_rows(
+        "BUY",
+        &levels(&mut rng, mids[1], false, 30, false),
+    ));
+    let frame = paradex("s", 1, &snap.join(","), "");
+    assert_eq!(
+        b.on_frame(Venue::Paradex, &frame, 0).outcome,
+        Outcome::Applied
+    );
+    let (mut version, mut seq, mut found) = (1, 1, 0);
+    for now in 1..3000 {
+        let n = 1 + rng.below(3) as usize;
+        let r = if rng.below(2) == 0 {
+            version += 1;
+            let asks = levels(&mut rng, mids[0], true, n, true);
+            let bids = levels(&mut rng, mids[0], false, n, true);
+            let frame = edgex(
+                "Changed",
+                version,
+                version,
+                &edgex_rows(&asks),
+                &edgex_rows(&bids),
+            );
+            b.on_frame(Venue::Edgex, &frame, now)
+        } else {
+            seq += 1;
+            let mut rows = paradex_rows("SELL", &levels(&mut rng, mids[1], true, n, true));
+            rows.extend(paradex_rows(
+                "BUY",
+                &levels(&mut rng, mids[1], false, n, true),
+            ));
+            b.on_frame(Venue::Paradex, &paradex("d", seq, &rows.join(","), ""), now)
+        };
+        assert_eq!(r.outcome, Outcome::Applied);
+        assert_eq!(r.opportunity, b.best(now), "frame {now}");
+        found += usize::from(r.opportunity.is_some());
+    }
+    assert!(
+        found > 1000,
+        "the stream should mostly find opportunities: {found}"
+    );
+}
+
+#[test]
+fn escaped_keys_and_strings_are_read_as_their_text() {
+    let mut b = books();
+    let frame = br#"{"type":"quote-event","channel":"depth.10000001.15","content":{"dataType":"Snap\u0073hot","data":[{"endVersion":"\u0037","contractName":"BTC\u0055SD","asks":[{"\u0070rice":"122000.\u0035","size":"1"}],"bids":[["12199\u0039.5","\u0031"]]}]}}"#;
+    let r = b.on_frame(Venue::Edgex, frame, 0);
+    assert_eq!(r.outcome, Outcome::Applied);
+    assert_eq!(r.best_ask.map(|l| l.price), Some(1_220_005));
+    assert_eq!(r.best_bid.map(|l| l.price), Some(1_219_995));
+    let frame = br#"{"method":"subscri\u0070tion","params":{"channel":"order_book.BTC-USD-PERP.deltas","data":{"seq_no":"5","market":"BTC-USD-PERP","update_type":"\u0073","inserts":[{"s\u0069de":"B\u0055Y","price":"122000.0","size":"0.5"}]}}}"#;
+    let r = b.on_frame(Venue::Paradex, frame, 0);
+    assert_eq!(r.outcome, Outcome::Applied);
+    assert_eq!(
+        r.best_bid.map(|l| (l.price, l.size)),
+        Some((1_220_000, 50_000))
+    );
+}
+
+#[test]
+fn paradex_inserts_updates_and_deletes_apply_in_that_order_whatever_the_key_order() {
+    let frame = |keys: [&str; 3]| {
+        let [first, second, third] = keys.map(|key| match key {
+            "inserts" => format!(r#""inserts":[{}]"#, lvl("BUY", "122000.1", "1")),
+            "updates" => format!(r#""updates":[{}]"#, lvl("BUY", "122000.1", "2")),
+            _ => format!(r#""deletes":[{}]"#, lvl("BUY", "122000.0", "0")),
+        });
+        format!(
+            r#"{{"method":"subscription","params":{{"channel":"order_book.BTC-USD-PERP.deltas","data":{{"seq_no":2,"market":"BTC-USD-PERP","update_type":"d",{first},{second},{third}}}}}}}"#
+        )
+        .into_bytes()
+    };
+    let snap = [lvl("BUY", "122000.0", "1"), lvl("SELL", "122000.5", "2")].join(",");
+    for keys in [
+        ["inserts", "updates", "deletes"],
+        ["deletes", "updates", "inserts"],
+        ["updates", "deletes", "inserts"],
+    ] {
+        let mut b = books();
+        b.on_frame(Venue::Paradex, &paradex("s", 1, &snap, ""), 0);
+        let r = b.on_frame(Venue::Paradex, &frame(keys), 1);
+        assert_eq!(r.outcome, Outcome::Applied, "{keys:?}");
+        let bids: Vec<_> = b.feed(Venue::Paradex).book().bids().to_vec();
+        assert_eq!(bids.len(), 1, "{keys:?}");
+        assert_eq!(
+            (bids[0].price, bids[0].size),
+            (1_220_001, 200_000),
+            "{keys:?}"
+        );
+    }
+}
+
+#[test]
+fn a_repeated_key_is_malformed() {
+    let mut b = books();
+    let snap = [lvl("BUY", "122000.0", "1"), lvl("SELL", "122000.5", "2")].join(",");
+    b.on_frame(Venue::Paradex, &paradex("s", 1, &snap, ""), 0);
+    let twice = r#"{"side":"BUY","price":"122000.1","price":"122000.2","size":"1"}"#;
+    let r = b.on_frame(Venue::Paradex, &paradex("d", 2, twice, ""), 1);
+    assert_eq!(rejected(&r.outcome), Some(Reason::Malformed));
+    let r = b.on_frame(
+        Venue::Edgex,
+        br#"{"type":"ping","type":"pong","time":"1"}"#,
+        1,
+    );
+    assert_eq!(rejected(&r.outcome), Some(Reason::Malformed));
+}
+
+#[test]
+fn a_frame_nested_too_deep_is_malformed_not_a_crash() {
+    // The JSON parser skips the values a decoder does not read by recursion, which takes ~200 bytes
+    // of stack a level in a release build and some 40 KB in a debug build: the 1024 levels still
+    // allowed need a bigger stack than a test thread's 2 MB here.
+    let run = std::thread::Builder::new()
+        .stack_size(128 << 20)
+        .spawn(nesting_is_limited)
+        .expect("a thread");
+    run.join().expect("no panic");
+}
+
+fn nesting_is_limited() {
+    let mut b = books();
+    let nested = |depth: usize| {
+        // The object is one level; the arrays make up the rest.
+        let arrays = depth - 1;
+        format!(
+            r#"{{"type":"ping","x":{}{}}}"#,
+            "[".repeat(arrays),
+            "]".repeat(arrays)
+        )
+    };
+    let other = |outcome: &Outcome| matches!(outcome, Outcome::Other(_));
+    assert!(other(
+        &b.on_frame(Venue::Edgex, nested(1024).as_bytes(), 0).outcome
+    ));
+    for venue in [Venue::Edgex, Venue::Paradex] {
+        for depth in [1025, 200_000] {
+            let r = b.on_frame(venue, nested(depth).as_bytes(), 0);
+            assert_eq!(rejected(&r.outcome), Some(Reason::Malformed), "{depth}");
+        }
+    }
+    // Many brackets side by side, or inside strings, are no depth at all.
+    let wide = format!(r#"{{"type":"ping","x":[{}]}}"#, vec!["[]"; 5000].join(","));
+    assert!(other(&b.on_frame(Venue::Edgex, wide.as_bytes(), 0).outcome));
+    let quoted = format!(r#"{{"type":"ping","x":"\"{}"}}"#, "[".repeat(5000));
+    assert!(other(
+        &b.on_frame(Venue::Edgex, quoted.as_bytes(), 0).outcome
+    ));
+}

@@ -140,6 +140,8 @@ impl PyQuote {
 pub struct PyFrameResult {
     report: Report,
     scales: Scales,
+    /// `report.opportunity` as the `Quote` that the getter hands out.
+    opportunity: Option<Py<PyQuote>>,
 }
 
 impl PyFrameResult {
@@ -198,11 +200,8 @@ impl PyFrameResult {
         self.level(self.report.best_ask)
     }
     #[getter]
-    fn opportunity(&self) -> Option<PyQuote> {
-        self.report.opportunity.map(|quote| PyQuote {
-            quote,
-            scales: self.scales,
-        })
+    fn opportunity(&self, py: Python<'_>) -> Option<Py<PyQuote>> {
+        self.opportunity.as_ref().map(|quote| quote.clone_ref(py))
     }
     /// For other frames: the EdgeX `type` or the Paradex `method` ("result"/"error" for replies).
     #[getter]
@@ -248,8 +247,14 @@ impl PyFrameResult {
             if self.report.stale { "True" } else { "False" },
             text(self.best_bid().as_deref()),
             text(self.best_ask().as_deref()),
-            self.opportunity()
-                .map_or_else(|| "None".to_owned(), |q| q.__repr__())
+            self.report.opportunity.map_or_else(
+                || "None".to_owned(),
+                |quote| PyQuote {
+                    quote,
+                    scales: self.scales
+                }
+                .__repr__()
+            )
         )
     }
 }
@@ -258,12 +263,21 @@ impl PyFrameResult {
 #[pyclass(module = "pyarb._core", name = "Books")]
 pub struct PyBooks {
     books: pyarb_book::Books,
+    /// The last result handed out for each venue, and the last opportunity. Most frames leave both
+    /// as they were, and the objects are immutable: the same object is handed out again rather
+    /// than a new one built.
+    last_results: [Option<Py<PyFrameResult>>; 2],
+    last_quote: Option<Py<PyQuote>>,
+    /// "edgex" and "paradex", interned: the venue a frame comes from is known by identity when the
+    /// caller passes the same interned string (every string literal in Python code is).
+    venue_names: [Py<PyString>; 2],
 }
 
 #[pymethods]
 impl PyBooks {
     #[new]
     fn new(
+        py: Python<'_>,
         edgex: &Bound<'_, PyAny>,
         paradex: &Bound<'_, PyAny>,
         min_edge_bps: &Bound<'_, PyAny>,
@@ -280,17 +294,24 @@ impl PyBooks {
             max_age_ms,
         };
         let books = pyarb_book::Books::new(&config).map_err(PyValueError::new_err)?;
-        Ok(PyBooks { books })
+        Ok(PyBooks {
+            books,
+            last_results: [None, None],
+            last_quote: None,
+            venue_names: [Venue::Edgex, Venue::Paradex]
+                .map(|venue| PyString::intern(py, venue.as_str()).unbind()),
+        })
     }
 
     /// Applies one raw websocket frame (bytes or str) received from `venue` at `now_ms`.
     fn on_frame(
         &mut self,
-        venue: &str,
+        py: Python<'_>,
+        venue: &Bound<'_, PyString>,
         frame: &Bound<'_, PyAny>,
         now_ms: i64,
-    ) -> PyResult<PyFrameResult> {
-        let venue = self::venue(venue)?;
+    ) -> PyResult<Py<PyFrameResult>> {
+        let venue = self.venue_of(venue)?;
         let bytes = if let Ok(bytes) = frame.cast::<PyBytes>() {
             bytes.as_bytes()
         } else if let Ok(text) = frame.cast::<PyString>() {
@@ -299,10 +320,26 @@ impl PyBooks {
             return Err(PyTypeError::new_err("a frame is bytes or str"));
         };
         let report = self.books.on_frame(venue, bytes, now_ms);
-        Ok(PyFrameResult {
-            report,
-            scales: self.books.scales(),
-        })
+        if let Some(last) = &self.last_results[venue as usize] {
+            if last.get().report == report {
+                return Ok(last.clone_ref(py));
+            }
+        }
+        let opportunity = match report.opportunity {
+            Some(quote) => Some(self.quote_object(py, quote)?),
+            None => None,
+        };
+        let scales = self.books.scales();
+        let result = Py::new(
+            py,
+            PyFrameResult {
+                report,
+                scales,
+                opportunity,
+            },
+        )?;
+        self.last_results[venue as usize] = Some(result.clone_ref(py));
+        Ok(result)
     }
 
     /// The best opportunity now, if both books are fresh.
@@ -362,6 +399,33 @@ impl PyBooks {
     fn mark_stale(&mut self, venue: &str) -> PyResult<()> {
         self.books.mark_stale(self::venue(venue)?);
         Ok(())
+    }
+}
+
+impl PyBooks {
+    /// The venue named `name`: by identity for the interned names, else by its text.
+    fn venue_of(&self, name: &Bound<'_, PyString>) -> PyResult<Venue> {
+        let [edgex, paradex] = &self.venue_names;
+        if name.as_ptr() == edgex.as_ptr() {
+            Ok(Venue::Edgex)
+        } else if name.as_ptr() == paradex.as_ptr() {
+            Ok(Venue::Paradex)
+        } else {
+            venue(name.to_str()?)
+        }
+    }
+
+    /// `quote` as a Python object: the last one handed out when it is the same quote.
+    fn quote_object(&mut self, py: Python<'_>, quote: pyarb_book::Quote) -> PyResult<Py<PyQuote>> {
+        if let Some(last) = &self.last_quote {
+            if last.get().quote == quote {
+                return Ok(last.clone_ref(py));
+            }
+        }
+        let scales = self.books.scales();
+        let object = Py::new(py, PyQuote { quote, scales })?;
+        self.last_quote = Some(object.clone_ref(py));
+        Ok(object)
     }
 }
 
