@@ -121,7 +121,10 @@ class Executor:
         recorded = [o for o in trade.orders if o.status == OrderStatus.RECORDED]
         for order in recorded:
             self.decided_ns[order.client_id] = decided_ns
-        answers = await asyncio.gather(*(self._send(trade, order) for order in recorded))
+        if len(recorded) == 1:  # sequential: straight out, without gather's extra task and loop iteration
+            answers = [await self._send(trade, recorded[0])]
+        else:
+            answers = await asyncio.gather(*(self._send(trade, order) for order in recorded))
         return await self.drive(trade, [a for a in answers if a is not None])
 
     async def drive(self, trade: Trade, answers: Iterable[Answer] = ()) -> Trade:
