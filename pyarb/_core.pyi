@@ -6,8 +6,8 @@ from decimal import Decimal as _Decimal
 from typing import Literal as _Literal
 
 from pyarb.model import MarketSpec as _MarketSpec
+from pyarb.model import Venue as _Venue
 
-_Venue = _Literal["edgex", "paradex"]
 _Direction = _Literal["buy_edgex_sell_paradex", "buy_paradex_sell_edgex"]
 
 class Quote:

@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Literal
 
 from pyarb._core import Books, FrameResult, Quote
+from pyarb.model import Venue
 
 __all__ = ["Books", "Direction", "FrameKind", "FrameResult", "Opportunity", "Quote", "Venue", "reverse"]
 
-Venue = Literal["edgex", "paradex"]
 Direction = Literal["buy_edgex_sell_paradex", "buy_paradex_sell_edgex"]
 FrameKind = Literal["applied", "duplicate", "awaiting_snapshot", "rejected", "other"]
 

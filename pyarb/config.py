@@ -16,10 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pyarb.model import Venue
 from pyarb.secrets import Secret
 
-VENUES = ("edgex", "paradex")
-Venue = Literal["edgex", "paradex"]
 PositiveDecimal = Annotated[Decimal, Field(gt=0)]
 NonNegativeDecimal = Annotated[Decimal, Field(ge=0)]
 
@@ -33,7 +32,7 @@ class _Section(BaseModel):
 
 
 class EngineSection(_Section):
-    db: Path | None = None  # None: $PYARB_DB, else pyarb.db in the current directory
+    db: Path | None = None  # None: pyarb.db here; --db and $PYARB_DB win over it
     leg_policy: Literal["sequential", "concurrent"] = "sequential"
     leg_a: Venue = "edgex"  # the venue whose leg goes first: the one that failed in the incident
     order_timeout_s: Annotated[float, Field(gt=0)] = 5.0

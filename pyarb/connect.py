@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyarb.config import Config, ConfigError, read_secrets_file, venue_secrets
+from pyarb.model import BTC_PERP, VENUES
 from pyarb.secrets import Secret
 from pyarb.venues.base import VenueClient
 
-DEFAULT_MARKETS = {"edgex": "BTCUSD", "paradex": "BTC-USD-PERP"}
-
 
 def market_of(config: Config, venue: str) -> str:
-    return config.venue(venue).market or DEFAULT_MARKETS[venue]
+    return config.venue(venue).market or BTC_PERP[venue]
 
 
 def build_clients(config: Config, urls: dict[str, str]) -> dict[str, VenueClient]:
@@ -22,7 +21,7 @@ def build_clients(config: Config, urls: dict[str, str]) -> dict[str, VenueClient
     credentials are given; a venue located by ``rest_url`` or ``env`` needs credentials."""
     file_values = read_secrets_file(Path(config.secrets.file).expanduser()) if config.secrets.file else {}
     clients: dict[str, VenueClient] = {}
-    for venue in ("edgex", "paradex"):
+    for venue in VENUES:
         section = config.venue(venue)
         base_url = section.url or urls.get(venue)
         creds = venue_secrets(venue, file_values)

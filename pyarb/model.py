@@ -1,11 +1,24 @@
-"""The venue-neutral vocabulary shared by the ledger, the engine and the venues: sides, markets, orders
-and what a venue says about an order. It imports nothing of pyarb, so every layer can use it."""
+"""The venue-neutral vocabulary shared by the ledger, the engine and the venues: the venues' names, sides,
+markets, orders, what a venue says about an order, and how a decimal is written. It imports nothing of pyarb,
+so every layer can use it."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal, get_args
+
+Venue = Literal["edgex", "paradex"]
+VENUES: tuple[Venue, ...] = get_args(Venue)
+# Each venue's own symbol of the BTC perpetual: what pyarb trades unless a config names another market.
+BTC_PERP = {"edgex": "BTCUSD", "paradex": "BTC-USD-PERP"}
+
+
+def fmt(d: Decimal) -> str:
+    """An exact decimal without exponent or trailing zeros, as logs, the CLI, a trade's quantities and Paradex's
+    wire write it: 0.0050 -> 0.005, 1E+2 -> 100, -0 -> 0."""
+    return "0" if d == 0 else format(d.normalize(), "f")
 
 
 class Side(str, enum.Enum):

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pyarb.model import OrderState
-from pyarb.trade import ZERO, OrderStatus, Trade, as_answer, fmt
+from pyarb.model import OrderState, fmt
+from pyarb.trade import ZERO, OrderStatus, Trade, as_answer
 
 
 class Action(enum.StrEnum):

@@ -16,15 +16,9 @@ from decimal import Decimal
 
 from transitions import Machine
 
-from pyarb.model import OrderFinal, OrderNotFound, OrderOpen, OrderRequest, Side
+from pyarb.model import OrderFinal, OrderNotFound, OrderOpen, OrderRequest, Side, fmt
 
 ZERO = Decimal(0)
-
-
-def fmt(d: Decimal) -> str:
-    """An exact decimal without exponent or trailing zeros: 0.0050 -> 0.005, 1E+2 -> 100."""
-    s = format(d.normalize(), "f")
-    return "0" if s in ("-0", "0") else s
 
 
 class Kind(enum.StrEnum):

@@ -353,6 +353,7 @@ def section_engine(results: Results, args: argparse.Namespace) -> None:
     from pyarb.engine.engine import Engine
     from pyarb.ledger import Ledger
     from pyarb.metrics import Metrics
+    from pyarb.model import BTC_PERP, VENUES
     from pyarb.sim.process import start_simulator
 
     def post(url: str, path: str, body: Any) -> None:
@@ -362,7 +363,7 @@ def section_engine(results: Results, args: argparse.Namespace) -> None:
     wire = WireClock()
     with tempfile.TemporaryDirectory() as tmp:
         sims = {v: start_simulator(v, seed=args.seed, delta_hz=50, log_path=Path(tmp) / f"{v}.log")
-                for v in ("edgex", "paradex")}
+                for v in VENUES}
         try:
             post(sims["edgex"].url, "/_sim/price", {"mid": "122000"})
             post(sims["paradex"].url, "/_sim/price", {"mid": "122300"})
@@ -374,7 +375,7 @@ def section_engine(results: Results, args: argparse.Namespace) -> None:
                 "venues.edgex": {"url": sims["edgex"].url}, "venues.paradex": {"url": sims["paradex"].url}})
             ledger = Ledger.open(Path(tmp) / "bench.db")
             engine = Engine(config, ledger, build_clients(config, {}),
-                            markets={"edgex": "BTCUSD", "paradex": "BTC-USD-PERP"}, alerts=Alerts([]),
+                            markets=dict(BTC_PERP), alerts=Alerts([]),
                             metrics=Metrics())
 
             async def trade() -> None:

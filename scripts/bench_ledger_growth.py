@@ -33,10 +33,10 @@ from unittest import mock
 
 from pyarb.engine.reconcile import residuals as pair_residuals
 from pyarb.ledger import Ledger, NewOrder, store
-from pyarb.model import OrderFinal, Side
+from pyarb.model import BTC_PERP, OrderFinal, Side
 from pyarb.trade import Leg, Trade
 
-EDGEX, PARADEX = "BTCUSD", "BTC-USD-PERP"
+EDGEX, PARADEX = BTC_PERP["edgex"], BTC_PERP["paradex"]
 SIZE = D("0.005")
 FEE = D("0.02")
 

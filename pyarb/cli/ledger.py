@@ -21,13 +21,14 @@ from typing import Any
 import click
 
 from pyarb.ledger import Ledger, LedgerError, LedgerReader, LegacyFormatError, describe_order
-from pyarb.trade import STATES, Trade, fmt
+from pyarb.model import VENUES, fmt
+from pyarb.trade import STATES, Trade
 
-DEFAULT_VENUES = ("edgex", "paradex")
+DEFAULT_DB = Path("pyarb.db")
 
 db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default="pyarb.db", envvar="PYARB_DB",
-    show_default=True, help="The ledger (default: $PYARB_DB, else pyarb.db here).")
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, envvar="PYARB_DB",
+    show_default=True, help=f"The ledger (default: $PYARB_DB, else {DEFAULT_DB} here).")
 
 
 def jsonable(value: Any) -> Any:
@@ -163,7 +164,7 @@ def positions(db_path: Path, as_json: bool, verify: bool) -> None:
         expected = ledger.expected_positions()
         residual_trades = ledger.residuals()
         differences = ledger.verify_open_state() if verify else []
-    book = {v: {} for v in DEFAULT_VENUES} | expected
+    book = {v: {} for v in VENUES} | expected
     if as_json:
         click.echo(json.dumps({v: {m: fmt(q) for m, q in sorted(ms.items())} for v, ms in book.items()}))
     else:

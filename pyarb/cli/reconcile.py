@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from pyarb.cli.ledger import echo_json
+from pyarb.cli.ledger import DEFAULT_DB, echo_json
+from pyarb.cli.run import ledger_path, load_config
 
 MISMATCH_EXIT = 3
 
@@ -23,7 +24,7 @@ MISMATCH_EXIT = 3
 @click.option("--edgex-url", default=None, help="A standalone EdgeX simulator's base URL.")
 @click.option("--paradex-url", default=None, help="A standalone Paradex simulator's base URL.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None, envvar="PYARB_DB",
-              help="The ledger (default: $PYARB_DB, else engine.db from the config, else pyarb.db here).")
+              help=f"The ledger (default: $PYARB_DB, else engine.db from the config, else {DEFAULT_DB} here).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--adopt", is_flag=True, help="Record each mismatch as an external adjustment (needs the writer: "
                                              "stop the engine first).")
@@ -32,22 +33,18 @@ MISMATCH_EXIT = 3
 def reconcile(config_path: Path | None, edgex_url: str | None, paradex_url: str | None, db_path: Path | None,
               as_json: bool, adopt: bool, since_hours: float) -> None:
     """Compare the ledger with each venue's positions; list external fills and residuals."""
-    from pyarb.config import ConfigError, load
+    from pyarb.config import ConfigError
     from pyarb.connect import build_clients, market_of
     from pyarb.ledger import Ledger, LedgerError, LedgerReader
 
-    overrides: dict[str, dict[str, Any]] = {}
-    for venue, url in (("edgex", edgex_url), ("paradex", paradex_url)):
-        if url is not None:
-            overrides[f"venues.{venue}"] = {"url": url}
+    config = load_config(config_path, db_path, {"edgex": edgex_url, "paradex": paradex_url})
+    if config.paper:
+        raise click.ClickException("reconcile needs the venues: give --edgex-url and --paradex-url, or a config")
     try:
-        config = load(config_path, overrides)
-        if config.paper:
-            raise ConfigError("reconcile needs the venues: give --edgex-url and --paradex-url, or a config")
         clients = build_clients(config, {})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    path = Path(db_path or config.engine.db or "pyarb.db")
+    path = ledger_path(config)
     try:
         ledger = Ledger.open(path) if adopt else LedgerReader.open_readonly(path)
     except LedgerError as exc:
@@ -70,11 +67,12 @@ def reconcile(config_path: Path | None, edgex_url: str | None, paradex_url: str 
 async def _reconcile(ledger: Any, clients: dict[str, Any], markets: dict[str, tuple[str, ...]], config: Any,
                      since_hours: float) -> Any:
     from pyarb.engine.reconcile import reconcile as run_reconcile
+    from pyarb.engine.reconcile import tolerances
 
     try:
         await asyncio.gather(*(c.start() for c in clients.values()))
-        tolerance = {v: config.reconcile.tolerance.get(v, c.market_spec(markets[v][0]).step)
-                     for v, c in clients.items()}
+        specs = {v: c.market_spec(markets[v][0]) for v, c in clients.items()}
+        tolerance = tolerances(config.reconcile.tolerance, specs)
         since = int((time.time() - since_hours * 3600) * 1000)
         return await run_reconcile(ledger, clients, markets, tolerance, fills_since_ms=since)
     except Exception as exc:

@@ -12,16 +12,37 @@ from typing import Any
 
 import click
 
+from pyarb.cli.ledger import DEFAULT_DB
+from pyarb.model import VENUES
+
 log = logging.getLogger("pyarb.run")
 
-DEFAULT_DB = Path("pyarb.db")
+
+def load_config(config_path: Path | None, db: Path | None, urls: dict[str, str | None]) -> Any:
+    """The config file with the command line's ``--db`` and venue URLs on top; a bad one is a click error."""
+    from pyarb.config import ConfigError, load
+
+    overrides: dict[str, dict[str, Any]] = {}
+    if db is not None:
+        overrides["engine"] = {"db": str(db)}
+    for venue, url in urls.items():
+        if url is not None:
+            overrides[f"venues.{venue}"] = {"url": url}
+    try:
+        return load(config_path, overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def ledger_path(config: Any) -> Path:
+    return Path(config.engine.db or DEFAULT_DB)
 
 
 def _environment(config: Any) -> str:
     """paper (embedded simulators), simulator (standalone ones, by base URL) or live."""
     if config.paper:
         return "paper"
-    if all(config.venue(v).url for v in ("edgex", "paradex")):
+    if all(config.venue(v).url for v in VENUES):
         return "simulator"
     return "live"
 
@@ -41,20 +62,10 @@ def run(config_path: Path | None, db: Path | None, duration: float | None, no_da
         edgex_url: str | None, paradex_url: str | None, seed: int | None) -> None:
     """Run the arbitrage engine."""
     from pyarb import logs
-    from pyarb.config import ConfigError, load
 
-    overrides: dict[str, dict[str, Any]] = {}
-    if db is not None:
-        overrides["engine"] = {"db": str(db)}
-    for venue, url in (("edgex", edgex_url), ("paradex", paradex_url)):
-        if url is not None:
-            overrides[f"venues.{venue}"] = {"url": url}
-    try:
-        config = load(config_path, overrides)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    config = load_config(config_path, db, {"edgex": edgex_url, "paradex": paradex_url})
     environment = _environment(config)
-    db_path = Path(config.engine.db or DEFAULT_DB)
+    db_path = ledger_path(config)
     dashboard = not no_dashboard
     log_path = db_path.with_name(db_path.name + ".log")
     if dashboard:  # the dashboard owns the terminal; the full story goes to the log file
@@ -96,7 +107,7 @@ def _run(config: Any, db_path: Path, environment: str, duration: float | None, d
         if clients is None:
             shared_seed = seed if seed is not None else random.randrange(1, 2**31)
             urls = {}
-            for venue in ("edgex", "paradex"):
+            for venue in VENUES:
                 sim = start_simulator(venue, seed=shared_seed,
                                       state_path=db_path.with_name(f"{db_path.name}.{venue}-sim.jsonl"),
                                       log_path=db_path.with_name(f"{db_path.name}.{venue}-sim.log"))
@@ -106,7 +117,7 @@ def _run(config: Any, db_path: Path, environment: str, duration: float | None, d
             clients = build_clients(config, urls)
         metrics = Metrics()
         alerts = Alerts([WebhookConfig(w.url, w.format, w.chat_id) for w in config.alerts.webhooks])
-        markets = {v: market_of(config, v) for v in ("edgex", "paradex")}
+        markets = {v: market_of(config, v) for v in VENUES}
         return asyncio.run(_main(config, ledger, clients, markets, metrics, alerts, environment, duration,
                                  dashboard, db_path, log_path))
     finally:

@@ -23,14 +23,16 @@ from typing import Any
 import click
 
 from pyarb import signing
+from pyarb.config import SECRET_ENV
 from pyarb.model import Side
 from pyarb.secrets import Secret
+from pyarb.venues.edgex.protocol import ORDER_EXPIRY_MS
 
-PARADEX_KEY_ENV = "PYARB_PARADEX_PRIVATE_KEY"
-EDGEX_KEY_ENV = "PYARB_EDGEX_PRIVATE_KEY"
-EDGEX_SECRET_ENV = "PYARB_EDGEX_API_SECRET"
+# the variables the engine reads the same keys from
+PARADEX_KEY_ENV = SECRET_ENV[("paradex", "private_key")]
+EDGEX_KEY_ENV = SECRET_ENV[("edgex", "trading_private_key")]
+EDGEX_SECRET_ENV = SECRET_ENV[("edgex", "api_secret")]
 PARADEX_MAINNET = "PRIVATE_SN_PARACLEAR_MAINNET"
-EDGEX_DEFAULT_EXPIRY_MS = 22 * 86_400_000  # the official SDK's expireTime: now + 30 days - 8 days
 
 
 class _DecimalType(click.ParamType):
@@ -167,7 +169,7 @@ def edgex_order(key_env: str, account_id: int, chain_id: str, verifying_contract
         verifying_contract=verifying_contract, contract_id=contract_id, collateral_coin_id=collateral_coin_id,
         synthetic_resolution=synthetic_resolution, collateral_resolution=collateral_resolution, fee_rate=fee_rate)
     if expire_time_ms is None:
-        expire_time_ms = int(time.time() * 1000) + EDGEX_DEFAULT_EXPIRY_MS
+        expire_time_ms = int(time.time() * 1000) + ORDER_EXPIRY_MS
     signed = signer.sign_order(side=Side(side.lower()), size=size, price=price, client_order_id=client_order_id,
                                expire_time_ms=expire_time_ms)
     _emit({"venue": "edgex", "signer": signer.address, "domain": {

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
+from pyarb.model import VENUES
+
 
 @click.command()
-@click.argument("venue", type=click.Choice(["edgex", "paradex"]))
+@click.argument("venue", type=click.Choice(VENUES))
 @click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -26,28 +26,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 
 from pyarb.alerts import Alerts
-from pyarb.books import Books, Opportunity, Quote
+from pyarb.books import Books, Direction, Opportunity, Quote
 from pyarb.config import Config
 from pyarb.engine.breaker import CircuitBreaker
 from pyarb.engine.controls import HALT, LAST_RECONCILIATION
 from pyarb.engine.executor import ExecutionSettings, Executor
 from pyarb.engine.exits import ExitRules, close_plan, entry_cash_usd, exit_reason
-from pyarb.engine.reconcile import Reconciliation, reconcile
+from pyarb.engine.reconcile import Reconciliation, reconcile, tolerances
 from pyarb.engine.risk import Decision, Proposal, RiskLimits, RiskState, check_open
 from pyarb.ledger import Ledger, Pair
 from pyarb.metrics import BREAKER_STATE_VALUE, Metrics
-from pyarb.model import MarketSpec, Side
-from pyarb.trade import Kind, Leg, Trade, fmt
+from pyarb.model import MarketSpec, Side, fmt
+from pyarb.trade import Kind, Leg, Trade
 from pyarb.venues.base import Fills, VenueClient
 
 log = logging.getLogger("pyarb.engine")
-
-
 
 _SETTLE_S = 0.5  # quiet time after the last trade before positions are compared
 
@@ -68,7 +66,7 @@ class _Memory:
     entry_cash: dict[int, Decimal] = field(default_factory=dict)  # pair id -> what opening it netted (USD)
     positions: dict[str, Decimal] = field(default_factory=dict)
     pnl_today: Decimal = Decimal(0)
-    pnl_day: str = ""
+    pnl_day: str = ""  # the UTC day pnl_today is of: a new day starts from its own PnL
     last_trade_at: float | None = None
     last_failure_at: float | None = None
     daily_limit_alerted: str = ""
@@ -90,11 +88,12 @@ class Engine:
         b = config.breaker
         self.breakers = {v: CircuitBreaker(v, b.errors, b.cooldown_s, b.max_cooldown_s) for v in self.venues}
         self.events: deque[str] = deque(maxlen=12)  # the latest notable events, for the dashboard and status
-        self.opening = False  # True once resumed trades are done and the start reconciliation passed
+        self.opening = False  # True once resumed trades are done and the start reconciliation ran (a mismatch halts)
         self.halt: dict[str, Any] | None = None
         self.last_reconciliation: Reconciliation | None = None
         self.opportunities = 0
         self.specs: dict[str, MarketSpec] = {}
+        self.tolerance: dict[str, Decimal] = {}  # per venue, set by start()
         self.books: Books | None = None
         self.executor: Executor | None = None
         self._memory = _Memory()
@@ -116,15 +115,17 @@ class Engine:
         s = self.config.strategy
         self.books = Books(self.specs["edgex"], self.specs["paradex"], min_edge_bps=s.entry_edge_bps,
                            max_size=s.max_size, max_age_ms=s.max_book_age_ms)
-        self.executor = Executor(self.ledger, self.venues, self.specs, self.books.levels, self._settings(),
-                                 self.breakers, self.alerts, self.metrics)
-        # what every opportunity is checked against, fixed once the venues' metadata is known
+        # what every opportunity, pair and position is checked against, fixed once the venues' metadata is known
+        self.tolerance = tolerances(self.config.reconcile.tolerance, self.specs)
         self._step = max(spec.step for spec in self.specs.values())  # a size both venues can trade
         self._min_size = max(spec.min_size for spec in self.specs.values())
         r = self.config.risk
         self._limits = RiskLimits(r.max_open_pairs, dict(r.max_position_btc), r.max_notional_usd,
                                   r.daily_loss_limit_usd, r.cooldown_after_trade_s, r.cooldown_after_failure_s,
                                   r.max_in_flight)
+        self._exit_rules = ExitRules(s.exit_edge_bps, r.max_hold_s, r.stop_loss_usd)
+        self.executor = Executor(self.ledger, self.venues, self.specs, self.books.levels, self._settings(),
+                                 self.breakers, self.alerts, self.metrics)
         self.halt = self.ledger.control(HALT)
         self._refresh_memory()
         for venue, spec in self.specs.items():
@@ -138,11 +139,7 @@ class Engine:
             hedge_attempts=c.hedge.attempts, hedge_budget_s=c.hedge.budget_s,
             hedge_slippage_bps=c.hedge.slippage_bps, hedge_max_slippage_bps=c.hedge.max_slippage_bps,
             unwind_slippage_bps=tuple(c.unwind.slippage_bps), confirm_attempts=c.unwind.confirm_attempts,
-            tolerance=self.tolerance())
-
-    def tolerance(self) -> dict[str, Decimal]:
-        """How far a venue's position may be from the ledger's: configured, else one step of the venue."""
-        return {v: self.config.reconcile.tolerance.get(v, spec.step) for v, spec in self.specs.items()}
+            tolerance=self.tolerance)
 
     async def run(self, duration: float | None = None) -> None:
         """Trade until ``duration`` passes or :meth:`stop` is called; then shut down in order."""
@@ -210,12 +207,15 @@ class Engine:
         if trade.state != "complete":
             self._memory.last_failure_at = now
         q = trade.quantities
-        self.events.append(f"{_utc()[11:19]} trade {trade.id} ({trade.kind.value}) {trade.state}: "
-                           f"A {fmt(q.filled_a)}, B {fmt(q.filled_b)}"
-                           + (f", residual {fmt(q.residual)}" if q.residual else ""))
+        self._event(f"trade {trade.id} ({trade.kind.value}) {trade.state}: A {fmt(q.filled_a)}, B {fmt(q.filled_b)}"
+                    + (f", residual {fmt(q.residual)}" if q.residual else ""))
         self._refresh_memory()
         self._reconcile_soon.set()
         self._background(self._record_fills(trade))
+
+    def _event(self, text: str) -> None:
+        """A notable event for the dashboard and the status file, stamped with the UTC time of day."""
+        self.events.append(f"{_utc()[11:19]} {text}")
 
     def _background(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(coro)
@@ -320,19 +320,16 @@ class Engine:
         if now - self._last_exit_check < 0.05:
             return
         self._last_exit_check = now
-        step = self._step
-        rules = ExitRules(self.config.strategy.exit_edge_bps, self.config.risk.max_hold_s,
-                          self.config.risk.stop_loss_usd)
         for pair in self._memory.open_pairs:
             if pair.status != "open":
                 continue
-            plan = close_plan(pair.positions, step)
+            plan = close_plan(pair.positions, self._step)
             if plan is None:
                 continue
             quote = self.books.quote(plan.direction, plan.size, now_ms)
             held_s = (datetime.now(UTC) - datetime.fromisoformat(pair.opened_at)).total_seconds() \
                 if pair.opened_at else 0.0
-            reason = exit_reason(rules, held_s, self._memory.entry_cash.get(pair.id, Decimal(0)),
+            reason = exit_reason(self._exit_rules, held_s, self._memory.entry_cash.get(pair.id, Decimal(0)),
                                  quote.edge_bps if quote else None, Decimal(quote.edge_usd) if quote else None)
             if reason is None or quote is None:
                 continue
@@ -340,7 +337,7 @@ class Engine:
             return
 
     def _close(self, pair: Pair, quote: Quote, reason: str) -> None:
-        self.events.append(f"{_utc()[11:19]} closing pair {pair.id}: {reason}")
+        self._event(f"closing pair {pair.id}: {reason}")
         self._start_trade(Kind.CLOSE, Opportunity.of(quote), pair.id, f"close pair {pair.id}: {reason}",
                           time.monotonic_ns())
 
@@ -355,7 +352,10 @@ class Engine:
         m.positions = {v: expected.get(v, {}).get(self.markets[v], Decimal(0)) for v in self.venues}
         for venue, q in m.positions.items():
             self.metrics.exposure.labels(venue).set(float(q))
-        day = datetime.now(UTC).date().isoformat()
+        self._refresh_pnl(datetime.now(UTC).date().isoformat())
+
+    def _refresh_pnl(self, day: str) -> None:
+        m = self._memory
         m.pnl_day, m.pnl_today = day, self.ledger.daily_pnl(day).net
         if m.pnl_today <= -self.config.risk.daily_loss_limit_usd and m.daily_limit_alerted != day:
             m.daily_limit_alerted = day
@@ -364,14 +364,14 @@ class Engine:
 
     def _streamed_positions_agree(self) -> bool:
         """Before each trade: the private streams' positions against the ledger. A venue whose stream has not
-        reported yet, or reported before the last trade ended, is not held against it."""
-        tolerance = self.tolerance()
+        reported yet is not held against it; a stream that lags the last trade refuses this opportunity only
+        (the caller asks for a reconciliation, which settles it)."""
         for venue, client in self.venues.items():
             streamed = client.streamed_positions()
             if streamed is None:
                 continue
             actual = streamed.by_market.get(self.markets[venue], Decimal(0))
-            if abs(actual - self._memory.positions.get(venue, Decimal(0))) > tolerance[venue]:
+            if abs(actual - self._memory.positions.get(venue, Decimal(0))) > self.tolerance[venue]:
                 return False
         return True
 
@@ -380,20 +380,20 @@ class Engine:
             return
         self.halt = {"reason": reason, "source": source, "time": _utc()}
         self.ledger.set_control(HALT, self.halt)
-        self.events.append(f"{_utc()[11:19]} HALT ({source}): {reason}")
+        self._event(f"HALT ({source}): {reason}")
         self.alerts.raise_alert("halt", f"opening halted ({source}): {reason}", source=source)
 
     def _clear_halt(self, why: str) -> None:
         self.halt = None
         self.ledger.set_control(HALT, None)
-        self.events.append(f"{_utc()[11:19]} halt cleared: {why}")
+        self._event(f"halt cleared: {why}")
         log.warning("halt cleared: %s", why)
 
     async def _reconcile(self, when: str) -> Reconciliation:
         """Compare the ledger with the venues; on a mismatch beyond tolerance, alert and halt opening (trades in
         flight are still managed). With ``reconcile.auto_flatten``, close the unexplained residual."""
         markets = {v: (m,) for v, m in self.markets.items()}
-        result = await reconcile(self.ledger, self.venues, markets, self.tolerance())
+        result = await reconcile(self.ledger, self.venues, markets, self.tolerance)
         self.last_reconciliation = result
         self.ledger.set_control(LAST_RECONCILIATION, {"when": when, **result.as_json()})
         for check in result.checks:
@@ -449,8 +449,11 @@ class Engine:
             halt = self.ledger.control(HALT)
             if halt != self.halt:
                 log.warning("halt state changed: %s", halt["reason"] if halt else "resumed by operator")
-                self.events.append(f"{_utc()[11:19]} " + (f"HALT: {halt['reason']}" if halt else "resumed"))
+                self._event(f"HALT: {halt['reason']}" if halt else "resumed")
                 self.halt = halt
+            today = datetime.now(UTC).date().isoformat()
+            if today != self._memory.pnl_day:  # the daily loss limit starts afresh at UTC midnight
+                self._refresh_pnl(today)
             now = time.monotonic()
             for venue, breaker in self.breakers.items():
                 self.metrics.breaker.labels(venue).set(BREAKER_STATE_VALUE[breaker.state(now).value])
@@ -472,7 +475,7 @@ class Engine:
             if result.resync:
                 log.warning("%s book %s: %s; resubscribing for a fresh snapshot", venue, result.reason,
                             result.error, extra={"venue": venue})
-                self.events.append(f"{_utc()[11:19]} {venue} book {result.reason}: resync")
+                self._event(f"{venue} book {result.reason}: resync")
                 asyncio.create_task(client.resync_book(market))
                 continue
             if self._memory.open_pairs:  # closing goes first: a close in flight holds back new opens
@@ -493,7 +496,7 @@ class Engine:
             for venue in self.venues:
                 bids, asks = self.books.levels(venue, levels)
                 books[venue] = {"bids": bids, "asks": asks, "stale": self.books.is_stale(venue)}
-            for direction in ("buy_edgex_sell_paradex", "buy_paradex_sell_edgex"):
+            for direction in get_args(Direction):
                 quote = self.books.quote(direction, self._min_size, _now_ms())
                 spreads[direction] = None if quote is None else {"edge_bps": round(quote.edge_bps, 2),
                                                                  "size": quote.size}

@@ -28,10 +28,10 @@ from pyarb.alerts import Alerts
 from pyarb.engine.breaker import CircuitBreaker
 from pyarb.ledger import Ledger, NewOrder
 from pyarb.metrics import Metrics
-from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, Side
+from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, Side, fmt
 from pyarb.recent import Recent
 from pyarb.resume import Action, Step, next_step
-from pyarb.trade import Answer, Order, OrderAnswer, OrderStatus, Role, Trade, fmt, unwind_side
+from pyarb.trade import Answer, Order, OrderAnswer, OrderStatus, Role, Trade, unwind_side
 from pyarb.venues.base import Accepted, RateLimited, Rejected, Unknown, VenueClient
 
 log = logging.getLogger("pyarb.engine")
@@ -50,7 +50,7 @@ class ExecutionSettings:
     hedge_max_slippage_bps: Decimal
     unwind_slippage_bps: tuple[Decimal, ...]
     confirm_attempts: int
-    tolerance: Mapping[str, Decimal]  # per venue: how far the venue's position may be from the ledger's
+    tolerance: Mapping[str, Decimal]  # per venue (every one): how far its position may be from the ledger's
 
 
 # --- pure pricing --------------------------------------------------------------------------------------------
@@ -324,9 +324,8 @@ class Executor:
             return False, f"position query failed: {reported.reason}"
         actual = reported.by_market.get(market, Decimal(0))
         expected = self.ledger.expected_positions().get(venue, {}).get(market, Decimal(0))
-        tolerance = self.settings.tolerance.get(venue, self.specs[venue].step)
         detail = f"{venue} {market} venue {fmt(actual)}, ledger {fmt(expected)}"
-        return abs(actual - expected) <= tolerance, detail
+        return abs(actual - expected) <= self.settings.tolerance[venue], detail
 
     # --- prices --------------------------------------------------------------------------------------------------
 

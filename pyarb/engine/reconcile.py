@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pyarb.ledger import Contribution, LedgerReader
-from pyarb.trade import fmt
+from pyarb.model import MarketSpec, fmt
 from pyarb.venues.base import Fill, Fills, Positions, Unknown, VenueClient
 
 ZERO = Decimal(0)
@@ -102,6 +102,12 @@ class Reconciliation:
                                        for f in fills] for venue, fills in self.external_fills.items()},
             "residuals": [r.as_json() for r in self.residuals],
         }
+
+
+def tolerances(configured: Mapping[str, Decimal], specs: Mapping[str, MarketSpec]) -> dict[str, Decimal]:
+    """How far each venue's position may be from the ledger's: ``reconcile.tolerance``, else one step of the
+    venue (the smallest difference it can hold)."""
+    return {venue: configured.get(venue, spec.step) for venue, spec in specs.items()}
 
 
 def compare(expected: Mapping[str, Mapping[str, Decimal]], reported: Mapping[str, Positions | Unknown],

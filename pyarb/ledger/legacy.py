@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from pyarb.model import Side
+from pyarb.model import BTC_PERP, VENUES, Side
 
-MARKETS = {"edgex": "BTCUSD", "paradex": "BTC-USD-PERP"}
 STATUSES = ("open", "closing", "closed")
 _WS = re.compile(r"\s*")
 _ID_TIME = re.compile(r"^pos_(\d{10,})_")
@@ -169,7 +168,7 @@ def _leg(record: dict, venue: str) -> LegacyLeg | None:
         if size <= 0:
             raise _Reject(f"amount is not positive: {record['amount']!r}")
         price = record.get(f"{venue}Price")
-        return LegacyLeg(venue, MARKETS[venue], side, size,
+        return LegacyLeg(venue, BTC_PERP[venue], side, size,
                          _decimal(price, f"{venue}Price") if price is not None else None, Decimal(0), (), ())
     fills = []
     for n, f in enumerate(fills_raw):
@@ -198,7 +197,7 @@ def _leg(record: dict, venue: str) -> LegacyLeg | None:
     gross = sum((f.size for f in fills), Decimal(0))
     vwap = sum((f.size * f.price for f in fills), Decimal(0)) / gross
     order_ids = tuple(dict.fromkeys(f.order_id for f in fills if f.order_id))
-    return LegacyLeg(venue, MARKETS[venue], leg_side, abs(net), vwap, sum((f.fee for f in fills), Decimal(0)),
+    return LegacyLeg(venue, BTC_PERP[venue], leg_side, abs(net), vwap, sum((f.fee for f in fills), Decimal(0)),
                      order_ids, tuple(fills))
 
 
@@ -214,7 +213,7 @@ def _record(value: object, raw: str) -> LegacyRecord:
     open_time = _ms(value.get("openTime"), "openTime")
     if open_time is None and (m := _ID_TIME.match(rid)):
         open_time = int(m.group(1))  # the id's number is the open time in ms
-    legs = tuple(leg for venue in MARKETS if (leg := _leg(value, venue)) is not None)
+    legs = tuple(leg for venue in VENUES if (leg := _leg(value, venue)) is not None)
     if not legs:
         raise _Reject("tells of no leg: no side and no fills on either venue")
     return LegacyRecord(rid, status, open_time, legs, raw)

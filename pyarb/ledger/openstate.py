@@ -305,7 +305,8 @@ def add_position(conn: sqlite3.Connection, venue: str, market: str, delta: Decim
                  [venue, market, str(ZERO + delta)])
 
 
-def realised_text(value: Decimal | None) -> str | None:
+def text_of(value: Decimal | None) -> str | None:
+    """A decimal as the ledger stores it (exact TEXT); None as NULL."""
     return None if value is None else str(value)
 
 
@@ -319,7 +320,7 @@ def _realised_changes(execs: Iterable[ExecutionRow], have: Mapping[int, Decimal 
 def store_realised(conn: sqlite3.Connection, realised: Mapping[int, Decimal | None]) -> None:
     if realised:
         conn.executemany("UPDATE orders SET realised = ? WHERE id = ?",
-                         [(realised_text(r), oid) for oid, r in realised.items()])
+                         [(text_of(r), oid) for oid, r in realised.items()])
 
 
 # --- from all history: the check and the backfill ----------------------------------------------------------

@@ -35,14 +35,14 @@ from sqlite_utils import Database
 
 from pyarb.ledger import legacy, openstate, pnl
 from pyarb.ledger.lock import LockHeld, WriterLock
-from pyarb.ledger.openstate import OPEN_STATUSES, add, marks, order_of, trade_of
+from pyarb.ledger.openstate import OPEN_STATUSES, add, marks, order_of, text_of, trade_of
 from pyarb.ledger.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     UNPAIRED_CARRYING,
     UNPAIRED_CARRYING_WHERE,
 )
-from pyarb.model import Side
+from pyarb.model import Side, fmt
 from pyarb.trade import (
     ORDER_ROLE,
     STATES,
@@ -60,7 +60,6 @@ from pyarb.trade import (
     Trade,
     as_answer,
     client_order_id,
-    fmt,
     next_state,
     quantities,
     unwind_side,
@@ -207,10 +206,6 @@ class LegacyImport:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _str(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _fill(row: Mapping[str, Any]) -> FillRow:
@@ -404,10 +399,8 @@ class LedgerReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
-        cur = self.db.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return openstate.rows(self.conn, sql, params)
 
     # trades
 
@@ -571,9 +564,6 @@ class LedgerReader:
         """Pairs that hold, or are opening or closing, positions."""
         return self._pairs(self._rows(f"SELECT * FROM pairs WHERE status IN ({marks(OPEN_STATUSES)}) ORDER BY id",
                                       OPEN_STATUSES))
-
-    def pnl_by_pair(self) -> dict[int, pnl.PnL]:
-        return {p.id: pnl.PnL(p.realised, p.fees) for p in self.pairs()}
 
     def pnl_by_day(self, day: str | None = None) -> dict[str, pnl.PnL]:
         """Realised PnL and fees per UTC day (YYYY-MM-DD), or of ``day`` alone.
@@ -860,7 +850,7 @@ class Ledger(LedgerReader):
         if moved and self._counts(order):
             key = (order.venue, order.market)
             rows.moves[key] = rows.moves.get(key, ZERO) + moved
-        rows.events.append((order.id, now, a.status.value, _str(a.filled), _str(a.avg_price), _str(a.fee),
+        rows.events.append((order.id, now, a.status.value, text_of(a.filled), text_of(a.avg_price), text_of(a.fee),
                             a.venue_order_id, a.detail))
         if after != order:
             rows.answered[after.id] = after
@@ -878,10 +868,10 @@ class Ledger(LedgerReader):
         realised = dict(realised)
         answered, answered_realised = [], []
         for o in rows.answered.values():
-            values = (o.status.value, str(o.filled), _str(o.avg_price), str(o.fee), o.venue_order_id, o.detail,
+            values = (o.status.value, str(o.filled), text_of(o.avg_price), str(o.fee), o.venue_order_id, o.detail,
                       o.updated_at)
             if o.id in realised:
-                answered_realised.append((*values, openstate.realised_text(realised.pop(o.id)), o.id))
+                answered_realised.append((*values, text_of(realised.pop(o.id)), o.id))
             else:
                 answered.append((*values, o.id))
         if answered:
@@ -1201,7 +1191,7 @@ class Ledger(LedgerReader):
                         "created_at, updated_at) VALUES (?, 'legacy', 1, ?, ?, ?, ?, NULL, 0, ?, 'final', ?, ?, ?, "
                         "?, ?, ?, ?)",
                         [pid, leg.venue, leg.market, leg.side.value, str(leg.size), f"legacy:{rec.id}:{leg.venue}",
-                         str(leg.size), _str(leg.price), str(leg.fee), ",".join(leg.order_ids) or None,
+                         str(leg.size), text_of(leg.price), str(leg.fee), ",".join(leg.order_ids) or None,
                          f"imported from positions.json ({'fills' if leg.fills else 'amount'}), "
                          f"record status {rec.status}", opened or now, opened or now]).lastrowid
                     for f in leg.fills:

@@ -39,7 +39,7 @@ import orjson
 from aiohttp import web
 
 from pyarb import signing
-from pyarb.model import Side
+from pyarb.model import BTC_PERP, Side
 from pyarb.secrets import Secret
 from pyarb.sim.book import BookDelta
 from pyarb.sim.exchange import (
@@ -83,7 +83,7 @@ BTCUSD_ID = "10000001"
 USD_RESOLUTION = "0xf4240"  # 1e6, written in hex as the venue writes resolutions
 BTC_RESOLUTION = "0x2540be400"  # 1e10
 TAKER_FEE, MAKER_FEE = Decimal("0.00038"), Decimal("0.00015")
-BTCUSD = MarketConfig(symbol="BTCUSD", tick=Decimal("0.1"), step=Decimal("0.001"), min_size=Decimal("0.001"),
+BTCUSD = MarketConfig(symbol=BTC_PERP["edgex"], tick=Decimal("0.1"), step=Decimal("0.001"), min_size=Decimal("0.001"),
                       max_size=Decimal("50"), min_notional=Decimal(0), taker_fee=TAKER_FEE, maker_fee=MAKER_FEE)
 
 HMAC_WINDOW_MS = 60_000  # EdgeX refuses request timestamps more than a minute off
@@ -124,7 +124,8 @@ def metadata_json() -> dict[str, Any]:
              "resolution": BTC_RESOLUTION},
         ],
         "contractList": [{
-            "contractId": BTCUSD_ID, "contractName": "BTCUSD", "baseCoinId": BTC_COIN_ID, "quoteCoinId": USD_COIN_ID,
+            "contractId": BTCUSD_ID, "contractName": BTCUSD.symbol, "baseCoinId": BTC_COIN_ID,
+            "quoteCoinId": USD_COIN_ID,
             "tickSize": p.text(BTCUSD.tick), "stepSize": p.text(BTCUSD.step),
             "minOrderSize": p.text(BTCUSD.min_size), "maxOrderSize": p.text(BTCUSD.max_size),
             "maxOrderBuyPriceRatio": "0.05", "minOrderSellPriceRatio": "0.05", "maxPositionSize": "120",
@@ -434,7 +435,7 @@ class EdgexSim:
         filled, value, fee = p.text(o.filled), p.text(o.notional), p.text(o.fee)
         return {
             "id": o.order_id, "userId": USER_ID, "accountId": o.account, "coinId": USD_COIN_ID,
-            "contractId": self.market_ids[o.market], "side": "BUY" if o.side is Side.BUY else "SELL",
+            "contractId": self.market_ids[o.market], "side": p.side_text(o.side),
             "price": "0" if o.price is None else p.text(o.price), "size": p.text(o.size),
             "clientOrderId": o.client_id, "type": "MARKET" if o.price is None else "LIMIT",
             "timeInForce": _TIF_NAME[o.tif], "reduceOnly": o.reduce_only, "triggerPrice": "0",
@@ -454,7 +455,7 @@ class EdgexSim:
         return {
             "id": f.fill_id, "userId": USER_ID, "accountId": f.account, "coinId": USD_COIN_ID,
             "contractId": self.market_ids[f.market], "orderId": f.order_id,
-            "orderSide": "BUY" if f.side is Side.BUY else "SELL", "fillSize": p.text(f.size),
+            "orderSide": p.side_text(f.side), "fillSize": p.text(f.size),
             "fillValue": p.text(f.size * f.price), "fillFee": p.text(f.fee), "fillPrice": p.text(f.price),
             "liquidateFee": "0", "realizePnl": "0", "direction": "MAKER" if f.maker else "TAKER",
             "isPositionTpsl": False, "isLiquidate": False, "isDeleverage": False, "isWithoutMatch": False,

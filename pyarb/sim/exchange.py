@@ -68,7 +68,7 @@ import orjson
 from aiohttp import WSMsgType, web
 from pydantic import ValidationError
 
-from pyarb.model import Side
+from pyarb.model import Side, fmt
 from pyarb.sim.book import BookDelta, BookShape, SimBook
 from pyarb.sim.faults import Faults, FaultsRequest
 from pyarb.sim.price import FairPrice, VenuePrice, venue_stream
@@ -193,11 +193,11 @@ class SimOrder:
         avg = self.avg_price
         return {
             "order_id": self.order_id, "account": self.account, "client_id": self.client_id, "market": self.market,
-            "side": self.side.value, "size": dec_str(self.size),
-            "price": None if self.price is None else dec_str(self.price),
-            "tif": self.tif.value, "reduce_only": self.reduce_only, "filled": dec_str(self.filled),
-            "avg_price": None if avg is None else dec_str(_round_price(avg)), "notional": dec_str(self.notional),
-            "fee": dec_str(self.fee), "status": self.status,
+            "side": self.side.value, "size": fmt(self.size),
+            "price": None if self.price is None else fmt(self.price),
+            "tif": self.tif.value, "reduce_only": self.reduce_only, "filled": fmt(self.filled),
+            "avg_price": None if avg is None else fmt(_round_price(avg)), "notional": fmt(self.notional),
+            "fee": fmt(self.fee), "status": self.status,
             "close_reason": None if self.close_reason is None else self.close_reason.value,
             "created_ms": self.created_ms, "updated_ms": self.updated_ms, "received_mono_ns": self.received_mono_ns,
             "version": self.version,
@@ -234,9 +234,9 @@ class SimFill:
     def to_json(self) -> dict[str, Any]:
         return {
             "fill_id": self.fill_id, "order_id": self.order_id, "client_id": self.client_id, "account": self.account,
-            "market": self.market, "side": self.side.value, "size": dec_str(self.size), "price": dec_str(self.price),
-            "fee": dec_str(self.fee), "liquidity": "maker" if self.maker else "taker", "time_ms": self.time_ms,
-            "remaining": dec_str(self.remaining),
+            "market": self.market, "side": self.side.value, "size": fmt(self.size), "price": fmt(self.price),
+            "fee": fmt(self.fee), "liquidity": "maker" if self.maker else "taker", "time_ms": self.time_ms,
+            "remaining": fmt(self.remaining),
         }
 
     @classmethod
@@ -275,8 +275,8 @@ class Position:
 
     def to_json(self, account: str) -> dict[str, Any]:
         return {
-            "account": account, "market": self.market, "size": dec_str(self.size),
-            "entry_price": dec_str(_round_price(self.entry_price)), "realized_pnl": dec_str(self.realized_pnl),
+            "account": account, "market": self.market, "size": fmt(self.size),
+            "entry_price": fmt(_round_price(self.entry_price)), "realized_pnl": fmt(self.realized_pnl),
             "updated_ms": self.updated_ms, "version": self.version,
         }
 
@@ -301,7 +301,7 @@ class Account:
         """The ``GET /_sim/state`` answer."""
         return {
             "account": self.id,
-            "positions": {m: dec_str(p.size) for m, p in self.positions.items()},
+            "positions": {m: fmt(p.size) for m, p in self.positions.items()},
             "orders": [o.to_json() for o in self.orders.values()],
             "fills": [f.to_json() for f in self.fills],
         }
@@ -321,11 +321,6 @@ class ExchangeListener(Protocol):
 
 def _round_price(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.00000001")) if value else Decimal(0)
-
-
-def dec_str(value: Decimal) -> str:
-    """A decimal as the ``/_sim/`` hooks and the journal write it: plain notation, no exponent, no trailing zeros."""
-    return "0" if value == 0 else format(value.normalize(), "f")
 
 
 def _decimal(value: Any, what: str) -> Decimal:
@@ -715,7 +710,7 @@ class SimExchange:
             return _bad_request(str(exc))
         for market, size in sizes.items():
             self.set_position(account.id, market, size)
-        return web.json_response({m: dec_str(p.size) for m, p in account.positions.items()})
+        return web.json_response({m: fmt(p.size) for m, p in account.positions.items()})
 
     async def _get_state(self, request: web.Request) -> web.Response:
         try:

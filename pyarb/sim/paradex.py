@@ -26,7 +26,7 @@ import orjson
 from aiohttp import web
 
 from pyarb import signing
-from pyarb.model import Side
+from pyarb.model import BTC_PERP, Side, fmt
 from pyarb.secrets import Secret
 from pyarb.sim.book import BookDelta, BookSnapshot, Level
 from pyarb.sim.exchange import (
@@ -54,7 +54,7 @@ AUTH_CLOCK_SKEW = 300  # seconds a PARADEX-TIMESTAMP may be ahead of the server
 MAX_SIGNATURE_EXPIRATION = 7 * 24 * 3600  # a week, like the real venue
 
 BTC_USD_PERP = MarketConfig(
-    symbol="BTC-USD-PERP",
+    symbol=BTC_PERP["paradex"],
     tick=Decimal("0.1"),
     step=Decimal("0.00001"),
     min_size=Decimal("0.00001"),
@@ -156,7 +156,7 @@ class Tokens:
 
 
 def _level(side: Side, price: Decimal, size: Decimal) -> dict[str, str]:
-    return {"side": p.side_text(side), "price": p.text(price), "size": p.text(size)}
+    return {"side": p.side_text(side), "price": fmt(price), "size": fmt(size)}
 
 
 def _levels(levels: tuple[Level, ...]) -> list[dict[str, str]]:
@@ -187,14 +187,14 @@ def _order_resp(order: SimOrder, *, as_received: bool = False) -> dict[str, Any]
     closed = status == p.CLOSED
     return {
         "id": order.order_id, "account": order.account, "market": order.market, "side": p.side_text(order.side),
-        "type": "MARKET" if order.price is None else "LIMIT", "size": p.text(order.size),
-        "remaining_size": p.text(remaining), "price": "0" if order.price is None else p.text(order.price),
+        "type": "MARKET" if order.price is None else "LIMIT", "size": fmt(order.size),
+        "remaining_size": fmt(remaining), "price": "0" if order.price is None else fmt(order.price),
         "status": status, "created_at": order.created_ms, "last_updated_at": order.updated_ms,
         "timestamp": order.created_ms, "received_at": order.created_ms, "published_at": order.updated_ms,
         "cancel_reason": _CANCEL_REASON[order.close_reason] if closed and order.close_reason else "",
         "client_id": order.client_id, "seq_no": order.updated_ms * 1_000_000 + order.version,
         "instruction": _INSTRUCTION_NAME[order.tif],
-        "avg_fill_price": "" if avg is None else p.text(avg.quantize(Decimal("0.00000001"))),
+        "avg_fill_price": "" if avg is None else fmt(avg.quantize(Decimal("0.00000001"))),
         "stp": "EXPIRE_TAKER", "flags": [p.REDUCE_ONLY] if order.reduce_only else [], "trigger_price": "0",
     }
 
@@ -202,10 +202,10 @@ def _order_resp(order: SimOrder, *, as_received: bool = False) -> dict[str, Any]
 def _fill_result(fill: SimFill) -> dict[str, Any]:
     return {
         "id": fill.fill_id, "account": fill.account, "client_id": fill.client_id, "order_id": fill.order_id,
-        "market": fill.market, "side": p.side_text(fill.side), "size": p.text(fill.size),
-        "price": p.text(fill.price),
-        "fee": p.text(fill.fee), "fee_currency": "USDC", "liquidity": "MAKER" if fill.maker else "TAKER",
-        "fill_type": "FILL", "created_at": fill.time_ms, "remaining_size": p.text(fill.remaining),
+        "market": fill.market, "side": p.side_text(fill.side), "size": fmt(fill.size),
+        "price": fmt(fill.price),
+        "fee": fmt(fill.fee), "fee_currency": "USDC", "liquidity": "MAKER" if fill.maker else "TAKER",
+        "fill_type": "FILL", "created_at": fill.time_ms, "remaining_size": fmt(fill.remaining),
         "realized_pnl": "0", "realized_funding": "0", "flags": [],
     }
 
@@ -215,11 +215,11 @@ def _position_resp(account: str, position: Position) -> dict[str, Any]:
     return {
         "id": f"{account}-{position.market}", "account": account, "market": position.market,
         "status": p.OPEN if position.size else p.CLOSED, "side": "SHORT" if position.size < 0 else "LONG",
-        "size": p.text(position.size), "average_entry_price": p.text(entry),
-        "average_entry_price_usd": p.text(entry),
-        "average_exit_price": "0", "cost": p.text(entry * position.size), "cost_usd": p.text(entry * position.size),
+        "size": fmt(position.size), "average_entry_price": fmt(entry),
+        "average_entry_price_usd": fmt(entry),
+        "average_exit_price": "0", "cost": fmt(entry * position.size), "cost_usd": fmt(entry * position.size),
         "unrealized_pnl": "0", "unrealized_funding_pnl": "0", "cached_funding_index": "0",
-        "realized_positional_pnl": p.text(position.realized_pnl), "realized_positional_funding_pnl": "0",
+        "realized_positional_pnl": fmt(position.realized_pnl), "realized_positional_funding_pnl": "0",
         "last_fill_id": "", "seq_no": position.updated_ms * 1_000_000 + position.version,
         "liquidation_price": "", "leverage": "", "created_at": position.updated_ms,
         "last_updated_at": position.updated_ms,
@@ -227,13 +227,13 @@ def _position_resp(account: str, position: Position) -> dict[str, Any]:
 
 
 def _market_resp(m: MarketConfig) -> dict[str, Any]:
-    fee = {"maker_fee": {"fee": p.text(m.maker_fee)}, "taker_fee": {"fee": p.text(m.taker_fee)}}
+    fee = {"maker_fee": {"fee": fmt(m.maker_fee)}, "taker_fee": {"fee": fmt(m.taker_fee)}}
     return {
         "symbol": m.symbol, "base_currency": m.asset, "quote_currency": "USD", "settlement_currency": "USDC",
         "asset_kind": "PERP", "market_kind": "cross", "trading_mode": "STANDARD",
-        "order_size_increment": p.text(m.step), "price_tick_size": p.text(m.tick),
-        "min_notional": p.text(m.min_notional),
-        "max_order_size": p.text(m.max_size), "max_open_orders": 100, "position_limit": "500",
+        "order_size_increment": fmt(m.step), "price_tick_size": fmt(m.tick),
+        "min_notional": fmt(m.min_notional),
+        "max_order_size": fmt(m.max_size), "max_open_orders": 100, "position_limit": "500",
         "price_bands_width": "0.05", "max_slippage": "0.05", "funding_period_hours": 8, "open_at": 0, "expiry_at": 0,
         "fee_config": {"api_fee": fee, "interactive_fee": fee, "rpi_fee": fee},
     }
@@ -328,8 +328,8 @@ class ParadexSim:
             raise ApiError(400, "MARKET_NOT_FOUND", f"market {market} not found")
         depth = _int_query(request, "depth", 20)
         snap = self.ex.books[market].snapshot(depth)
-        bids = [[p.text(price), p.text(size)] for price, size in snap.bids]
-        asks = [[p.text(price), p.text(size)] for price, size in snap.asks]
+        bids = [[fmt(price), fmt(size)] for price, size in snap.bids]
+        asks = [[fmt(price), fmt(size)] for price, size in snap.asks]
         return _json({
             "market": market, "seq_no": snap.seq, "last_updated_at": snap.time_ms, "bids": bids, "asks": asks,
             "best_bid_api": bids[0] if bids else [], "best_ask_api": asks[0] if asks else [],

@@ -104,5 +104,11 @@ async def test_the_daily_loss_limit_alerts_and_refuses_new_pairs(tmp_path: Path)
         assert [a.kind for a in alerts.raised] == ["daily_loss_limit"]
         state = engine._risk_state(0.0)
         assert state.pnl_today_usd <= D("-100")
+        engine._refresh_pnl("2099-01-01")  # a UTC day with no trades starts from zero
+        assert engine._risk_state(0.0).pnl_today_usd == 0
+        control = asyncio.create_task(engine._control())  # which notices the day is not today's
+        await asyncio.sleep(0.05)
+        control.cancel()
+        assert engine._memory.pnl_day != "2099-01-01" and engine._risk_state(0.0).pnl_today_usd <= D("-100")
     finally:
         ledger.close()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyarb.model import Side
+from pyarb.model import Side, fmt
 from pyarb.sim.paradex import Tokens
 from pyarb.venues.base import Fill
 from pyarb.venues.paradex import protocol as p
@@ -92,7 +92,7 @@ def test_sides_are_buy_or_sell_and_nothing_else() -> None:
 
 @given(st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e6"), places=8))
 def test_decimals_are_plain_text_that_reads_back_the_same(value: Decimal) -> None:
-    text = p.text(value)
+    text = fmt(value)
     assert Decimal(text) == value
     assert "E" not in text and "e" not in text
     assert text == "0" or not text.endswith(("0", ".")) or "." not in text

@@ -30,7 +30,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from pyarb import signing
-from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest, Side
+from pyarb.model import BTC_PERP, MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest
 from pyarb.secrets import Secret
 from pyarb.venues.base import (
     Accepted,
@@ -90,7 +90,7 @@ def create_order_body(account_id: str, contract: p.Contract, order: OrderRequest
         "price": p.text(price),
         "size": signed.l2_size,
         "type": "LIMIT",
-        "side": "BUY" if order.side is Side.BUY else "SELL",
+        "side": p.side_text(order.side),
         "timeInForce": "IMMEDIATE_OR_CANCEL",
         "clientOrderId": order.client_id,
         **signed.body_fields,  # expireTime, l2Nonce, l2Value, l2Size, l2LimitFee, l2ExpireTime, l2Signature
@@ -136,7 +136,7 @@ class EdgexClient:
     name = "edgex"
 
     def __init__(self, credentials: EdgexCredentials, rest_url: str = p.PROD_REST_URL, ws_url: str | None = None, *,
-                 markets: tuple[str, ...] = ("BTCUSD",), depth: int = 15, timeout: float = 5.0,
+                 markets: tuple[str, ...] = (BTC_PERP["edgex"],), depth: int = 15, timeout: float = 5.0,
                  poll_interval: float = 0.25) -> None:
         if depth not in (15, 200):
             raise ValueError("EdgeX depth channels have 15 or 200 levels")

@@ -200,6 +200,10 @@ def order_state(order: Mapping[str, Any]) -> OrderOpen | OrderFinal:
     return OrderOpen(client_id=cid, filled=size, avg_price=avg, venue_order_id=oid)
 
 
+def side_text(side: Side) -> str:
+    return "BUY" if side is Side.BUY else "SELL"
+
+
 def side_of(text_side: str) -> Side:
     return Side.BUY if text_side == "BUY" else Side.SELL
 

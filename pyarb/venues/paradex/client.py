@@ -32,7 +32,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from pyarb import signing
-from pyarb.model import MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest
+from pyarb.model import BTC_PERP, MarketSpec, OrderFinal, OrderNotFound, OrderOpen, OrderRequest, fmt
 from pyarb.recent import Recent
 from pyarb.secrets import Secret
 from pyarb.venues.base import (
@@ -94,7 +94,7 @@ class ParadexClient:
         account: str,
         private_key: Secret,
         *,
-        markets: tuple[str, ...] = ("BTC-USD-PERP",),
+        markets: tuple[str, ...] = (BTC_PERP["paradex"],),
         request_timeout: float = 5.0,
         order_timeout: float = 5.0,
         recv_window_ms: int | None = None,
@@ -344,7 +344,7 @@ class ParadexClient:
 
     async def place_order(self, order: OrderRequest) -> PlaceOutcome:
         timestamp_ms = int(time.time() * 1000)
-        size, price = p.text(order.size), p.text(order.limit_price)
+        size, price = fmt(order.size), fmt(order.limit_price)
         try:
             signed = self._signer.sign_order(timestamp_ms=timestamp_ms, market=order.market, side=order.side,
                                              size=size, price=price)

@@ -1,5 +1,6 @@
 """Paradex as data: URLs and paths, the auth headers and the JWT, the error body and ``results`` lists, JSON-RPC
-messages and channel names, what an order, fill or position says, and decimals as text.
+messages and channel names, and what an order, fill or position says. Decimals go on the wire as
+``pyarb.model.fmt`` writes them.
 
 Pure functions shared by the client (``pyarb.venues.paradex.client``) and the simulator (``pyarb.sim.paradex``), so the
 two can only disagree about the venue where the venue itself is ambiguous. Sources: Paradex's OpenAPI, AsyncAPI and
@@ -214,11 +215,6 @@ def side_of(text: Any) -> Side:
         return _SIDES[text]
     except (KeyError, TypeError):
         raise ValueError(f"side must be BUY or SELL, not {text!r}") from None
-
-
-def text(value: Decimal) -> str:
-    """A decimal as orders are signed and sent: plain notation, no exponent, no trailing zeros."""
-    return "0" if value == 0 else format(value.normalize(), "f")
 
 
 def dec(value: Any) -> Decimal:

@@ -28,11 +28,26 @@ fn paradex_signed(signed: paradex::Signed) -> ParadexSigned {
     )
 }
 
-fn paradex_side(buy: bool) -> paradex::Side {
-    if buy {
-        paradex::Side::Buy
-    } else {
-        paradex::Side::Sell
+/// The order that `order_hash` and `sign_order` take, from the arguments Python passes.
+fn paradex_order<'a>(
+    timestamp_ms: u64,
+    market: &'a str,
+    buy: bool,
+    order_type: &'a str,
+    size: &'a str,
+    price: Option<&'a str>,
+) -> paradex::Order<'a> {
+    paradex::Order {
+        timestamp_ms,
+        market,
+        side: if buy {
+            paradex::Side::Buy
+        } else {
+            paradex::Side::Sell
+        },
+        order_type,
+        size,
+        price,
     }
 }
 
@@ -66,14 +81,7 @@ impl ParadexTypedData {
         size: &str,
         price: Option<&str>,
     ) -> PyResult<String> {
-        let order = paradex::Order {
-            timestamp_ms,
-            market,
-            side: paradex_side(buy),
-            order_type,
-            size,
-            price,
-        };
+        let order = paradex_order(timestamp_ms, market, buy, order_type, size, price);
         Ok(paradex::hex(&self.0.order_hash(&order).map_err(py_err)?))
     }
 
@@ -113,14 +121,7 @@ impl ParadexSigner {
         size: &str,
         price: Option<&str>,
     ) -> PyResult<ParadexSigned> {
-        let order = paradex::Order {
-            timestamp_ms,
-            market,
-            side: paradex_side(buy),
-            order_type,
-            size,
-            price,
-        };
+        let order = paradex_order(timestamp_ms, market, buy, order_type, size, price);
         self.0
             .sign_order(&order)
             .map(paradex_signed)
