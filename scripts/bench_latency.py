@@ -362,7 +362,7 @@ def section_engine(results: Results, args: argparse.Namespace) -> None:
 
     wire = WireClock()
     with tempfile.TemporaryDirectory() as tmp:
-        sims = {v: start_simulator(v, seed=args.seed, delta_hz=50, log_path=Path(tmp) / f"{v}.log")
+        sims = {v: start_simulator(v, seed=args.seed, delta_hz=20, log_path=Path(tmp) / f"{v}.log")
                 for v in VENUES}
         try:
             post(sims["edgex"].url, "/_sim/price", {"mid": "122000"})
